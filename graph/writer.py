@@ -1,0 +1,255 @@
+"""Batched writers: records and the taxonomy into the graph, as ``UNWIND $rows`` transactions.
+
+A batch is one transaction. Within it a conversation is merged, its outgoing
+relationships are deleted and written anew, so a second record with the same
+``conversation_id`` replaces the first, and re-ingesting a file changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from graph.connection import Graph
+from ingest.records import ExtractedRecord
+from valuegraph.keys import normalise_key
+
+MERGE_TASKS = """
+UNWIND $rows AS row
+MERGE (t:Task {key: row.key}) ON CREATE SET t.name = row.name
+"""
+
+MERGE_AI_VALUES = """
+UNWIND $rows AS row
+MERGE (v:AIValue {key: row.key}) ON CREATE SET v.name = row.name
+"""
+
+MERGE_HUMAN_VALUES = """
+UNWIND $rows AS row
+MERGE (v:HumanValue {key: row.key}) ON CREATE SET v.name = row.name
+"""
+
+MERGE_MODELS = """
+UNWIND $rows AS row
+MERGE (:Model {name: row.name})
+"""
+
+# One statement per batch: conversation properties, then its relationships replaced.
+# The endpoint nodes exist already (merged above), so plain MATCH + CREATE suffices.
+WRITE_CONVERSATIONS = """
+UNWIND $rows AS row
+MERGE (c:Conversation {id: row.id})
+SET c.model = row.model,
+    c.created_at = row.created_at,
+    c.subjective = row.subjective,
+    c.response_type = row.response_type,
+    c.language = row.language,
+    c.source = row.source,
+    c.text = row.text
+WITH c, row
+CALL (c) {
+  MATCH (c)-[old:ABOUT|AI_EXPRESSED|HUMAN_EXPRESSED|BY_MODEL]->()
+  DELETE old
+}
+CALL (c, row) {
+  MATCH (t:Task {key: row.task_key})
+  CREATE (c)-[:ABOUT]->(t)
+}
+CALL (c, row) {
+  UNWIND row.ai AS mention
+  MATCH (v:AIValue {key: mention.key})
+  CREATE (c)-[:AI_EXPRESSED {explicit: mention.explicit}]->(v)
+}
+CALL (c, row) {
+  UNWIND row.human AS key
+  MATCH (v:HumanValue {key: key})
+  CREATE (c)-[:HUMAN_EXPRESSED]->(v)
+}
+CALL (c, row) {
+  WITH c, row WHERE row.model IS NOT NULL
+  MATCH (m:Model {name: row.model})
+  CREATE (c)-[:BY_MODEL]->(m)
+}
+"""
+
+
+@dataclass
+class LoadStats:
+    """What a load wrote: conversations and relationships, and how long it took."""
+
+    conversations: int = 0
+    relationships: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+
+    @property
+    def conversations_per_second(self) -> float:
+        return self.conversations / self.seconds if self.seconds else 0.0
+
+    @property
+    def relationships_per_second(self) -> float:
+        return self.relationships / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class _KnownNodes:
+    """Keys merged earlier in this load, so each node is merged once, not once per mention."""
+
+    tasks: set[str] = field(default_factory=set)
+    ai_values: set[str] = field(default_factory=set)
+    human_values: set[str] = field(default_factory=set)
+    models: set[str] = field(default_factory=set)
+
+
+def _conversation_row(record: ExtractedRecord, store_text: bool) -> dict[str, Any]:
+    ai = record.ai_value_keys()
+    return {
+        "id": record.conversation_id,
+        "model": record.model,
+        "created_at": record.created_at,
+        "subjective": record.subjective,
+        "response_type": record.response_type.value,
+        "language": record.language,
+        "source": record.source,
+        "text": record.text if store_text else None,
+        "task_key": normalise_key(record.task),
+        "ai": [{"key": key, "explicit": explicit} for key, (_, explicit) in ai.items()],
+        "human": list(record.human_value_keys()),
+    }
+
+
+def _new_nodes(batch: list[ExtractedRecord], known: _KnownNodes) -> dict[str, list[dict[str, str]]]:
+    """The nodes this batch mentions that no earlier batch did, first-seen name wins."""
+    tasks: dict[str, str] = {}
+    ai_values: dict[str, str] = {}
+    human_values: dict[str, str] = {}
+    models: dict[str, str] = {}
+    for record in batch:
+        task_key = normalise_key(record.task)
+        if task_key not in known.tasks:
+            tasks.setdefault(task_key, record.task)
+        for key, (name, _) in record.ai_value_keys().items():
+            if key not in known.ai_values:
+                ai_values.setdefault(key, name)
+        for key, name in record.human_value_keys().items():
+            if key not in known.human_values:
+                human_values.setdefault(key, name)
+        if record.model is not None and record.model not in known.models:
+            models.setdefault(record.model, record.model)
+    known.tasks.update(tasks)
+    known.ai_values.update(ai_values)
+    known.human_values.update(human_values)
+    known.models.update(models)
+    return {
+        MERGE_TASKS: [{"key": k, "name": n} for k, n in tasks.items()],
+        MERGE_AI_VALUES: [{"key": k, "name": n} for k, n in ai_values.items()],
+        MERGE_HUMAN_VALUES: [{"key": k, "name": n} for k, n in human_values.items()],
+        MERGE_MODELS: [{"name": n} for n in models.values()],
+    }
+
+
+def _batches(records: Iterable[ExtractedRecord], size: int) -> Iterator[list[ExtractedRecord]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        # Within a batch the last record of an id wins, as it would across batches.
+        yield list({record.conversation_id: record for record in batch}.values())
+
+
+def load_records(
+    graph: Graph,
+    records: Iterable[ExtractedRecord],
+    *,
+    batch_size: int = 5000,
+    store_text: bool = False,
+    on_batch: Callable[[LoadStats], None] | None = None,
+) -> LoadStats:
+    """Write ``records`` in batches; the records are streamed, never all held in memory."""
+    stats = LoadStats()
+    known = _KnownNodes()
+    started = time.perf_counter()
+    for batch in _batches(records, batch_size):
+        rows = [_conversation_row(record, store_text) for record in batch]
+        nodes = _new_nodes(batch, known)
+
+        def write_batch(tx: Any, rows: list[dict[str, Any]] = rows, nodes: Any = nodes) -> int:
+            for statement, node_rows in nodes.items():
+                if node_rows:
+                    tx.run(statement, rows=node_rows).consume()
+            summary = tx.run(WRITE_CONVERSATIONS, rows=rows).consume()
+            return int(summary.counters.relationships_created)
+
+        stats.relationships += graph.write_tx(write_batch)
+        stats.conversations += len(batch)
+        stats.batches += 1
+        stats.seconds = time.perf_counter() - started
+        if on_batch is not None:
+            on_batch(stats)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+WRITE_CLUSTERS = """
+UNWIND $rows AS row
+MERGE (c:Cluster {id: row.id})
+SET c.name = row.name,
+    c.description = row.description,
+    c.level = row.level,
+    c.kind = row.kind,
+    c.pct_total_occurrences = row.pct
+"""
+
+# Cluster parents, and value memberships: the old edge is replaced, so a re-import moves nodes.
+LINK_CLUSTERS = """
+UNWIND $rows AS row
+MATCH (c:Cluster {id: row.id})
+OPTIONAL MATCH (c)-[old:IN_CLUSTER]->()
+DELETE old
+WITH DISTINCT c, row
+MATCH (parent:Cluster {id: row.parent})
+MERGE (c)-[:IN_CLUSTER]->(parent)
+"""
+
+WRITE_TAXONOMY_VALUES = """
+UNWIND $rows AS row
+MERGE (v:AIValue {key: row.key})
+ON CREATE SET v.name = row.name
+SET v.pct_total_occurrences = coalesce(row.pct, v.pct_total_occurrences)
+WITH v, row
+OPTIONAL MATCH (v)-[old:IN_CLUSTER]->()
+DELETE old
+WITH DISTINCT v, row
+MATCH (parent:Cluster {id: row.parent})
+MERGE (v)-[:IN_CLUSTER]->(parent)
+"""
+
+WRITE_FREQUENCIES = """
+UNWIND $rows AS row
+MERGE (v:AIValue {key: row.key})
+ON CREATE SET v.name = row.name
+SET v.pct_convos = row.pct
+"""
+
+
+@dataclass(frozen=True)
+class TaxonomyRows:
+    """A taxonomy ready to write: clusters (any level), values (level 0), published frequencies."""
+
+    clusters: list[dict[str, Any]]
+    values: list[dict[str, Any]]
+    frequencies: list[dict[str, Any]]
+
+
+def load_taxonomy(graph: Graph, rows: TaxonomyRows, *, batch_size: int = 5000) -> None:
+    """Write clusters, then their parent links, then values and frequencies, in batches."""
+    # Parents first: every cluster must exist before any IN_CLUSTER edge points at it.
+    for statement, table in (
+        (WRITE_CLUSTERS, rows.clusters),
+        (LINK_CLUSTERS, [row for row in rows.clusters if row["parent"] is not None]),
+        (WRITE_TAXONOMY_VALUES, rows.values),
+        (WRITE_FREQUENCIES, rows.frequencies),
+    ):
+        for start in range(0, len(table), batch_size):
+            graph.write(statement, {"rows": table[start : start + batch_size]})

@@ -1,0 +1,155 @@
+"""Streaming JSON Lines input, plain or gzip, with every rejected line quarantined.
+
+The reader yields one result per line and never holds the file in memory.
+A bad line (broken JSON, bad UTF-8, a failed validation) becomes a
+:class:`Rejection` naming the file, line and field; the caller writes it to the
+quarantine file beside the input, so nothing valid is lost and nothing invalid
+is silently dropped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from valuegraph.errors import InputError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One line that could not be used, and why."""
+
+    path: Path
+    line: int
+    reason: str
+    raw: str
+
+    def message(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Accepted(Generic[M]):
+    line: int
+    item: M
+
+
+def open_input(path: Path) -> IO[bytes]:
+    """Open a plain or gzip file for reading; a missing or unreadable one is an InputError."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    magic = handle.peek(2)[:2] if hasattr(handle, "peek") else b""
+    if magic == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
+    return handle
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """The first problem of a pydantic error, as 'field X: what is wrong'."""
+    first = error.errors()[0]
+    field_path = ".".join(str(part) for part in first["loc"]) or "record"
+    kind = first["type"]
+    if kind == "missing":
+        return f"field '{field_path}': required but missing"
+    if kind == "enum":
+        expected = first.get("ctx", {}).get("expected", "")
+        return f"field '{field_path}': unknown value {first['input']!r} (expected {expected})"
+    if kind == "string_too_short":
+        return f"field '{field_path}': must not be empty"
+    if kind == "string_too_long":
+        limit = first.get("ctx", {}).get("max_length")
+        return f"field '{field_path}': longer than {limit} characters"
+    if kind == "model_type" and not first["loc"]:
+        return "a line must be a JSON object"
+    return f"field '{field_path}': {first['msg']}"
+
+
+def read_jsonl(path: Path, parse: Callable[[Any], M]) -> Iterator[Accepted[M] | Rejection]:
+    """Yield each line of ``path`` parsed by ``parse`` (a model's validator), or its rejection."""
+    with open_input(path) as handle:
+        line_no = 0
+        try:
+            for line_no, raw_bytes in enumerate(handle, start=1):
+                yield _parse_line(path, line_no, raw_bytes, parse)
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+            raise InputError(
+                f"{path}:{line_no + 1}: the gzip stream is broken ({exc}); "
+                f"the {line_no} lines before it were read"
+            ) from None
+
+
+def _parse_line(
+    path: Path, line_no: int, raw_bytes: bytes, parse: Callable[[Any], M]
+) -> Accepted[M] | Rejection:
+    try:
+        raw = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        shown = raw_bytes.decode("utf-8", errors="replace")
+        return Rejection(path, line_no, f"invalid UTF-8 at byte {exc.start}", shown.rstrip("\n"))
+    text = raw.strip()
+    if not text:
+        return Rejection(path, line_no, "empty line", "")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Rejection(path, line_no, f"broken JSON: {exc.msg} at column {exc.colno}", text)
+    try:
+        return Accepted(line_no, parse(data))
+    except ValidationError as exc:
+        return Rejection(path, line_no, describe_validation_error(exc), text)
+
+
+class Quarantine:
+    """The quarantine file beside an input: one JSON line per rejection, private (mode 0600)."""
+
+    def __init__(self, source: Path) -> None:
+        self.path = quarantine_path(source)
+        self.count = 0
+        self._handle: IO[str] | None = None
+
+    def add(self, rejection: Rejection) -> None:
+        if self._handle is None:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self._handle = os.fdopen(fd, "w", encoding="utf-8")
+        entry = {"line": rejection.line, "reason": rejection.reason, "raw": rejection.raw}
+        self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self.count += 1
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        elif self.path.exists():
+            # A clean re-run: the previous quarantine no longer describes this input.
+            self.path.unlink()
+
+    def __enter__(self) -> Quarantine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def quarantine_path(source: Path) -> Path:
+    name = source.name
+    for suffix in (".gz", ".jsonl", ".json", ".csv"):
+        name = name.removesuffix(suffix)
+    return source.with_name(f"{name}.quarantine.jsonl")
