@@ -4,7 +4,7 @@ Run: ``python -m bench.ingest [--conversations 308210] [--repeat 3] [--naive-sam
 
 Each load runs the real command (``valuegraph ingest records``) as a child process
 into an empty throwaway Neo4j on free ports, so the loader's peak resident memory
-is measured alone (``wait4``'s rusage). The naive loader is the same command with
+is measured alone (its VmHWM). The naive loader is the same command with
 ``--batch-size 1``, one transaction per conversation; it runs on the first
 ``--naive-sample`` conversations because at paper scale it would take an hour.
 The ratio compares throughputs measured in the same run. Medians of ``--repeat``.
@@ -63,14 +63,29 @@ def load(records: Path, env: dict[str, str], batch_size: int | None) -> Run:
         command += ["--batch-size", str(batch_size)]
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, env={**os.environ, **env})
-    _, status, usage = os.wait4(child.pid, 0)
+    peak_kib = 0
+    while child.poll() is None:
+        peak_kib = max(peak_kib, _high_water_kib(child.pid))
+        time.sleep(0.1)
     seconds = time.perf_counter() - started
     assert child.stdout is not None
     output = child.stdout.read()
-    if os.waitstatus_to_exitcode(status) != 0:
+    if child.returncode != 0:
         raise SystemExit(f"loader failed: {output!r}")
     summary = json.loads(output)
-    return Run(seconds, summary["loaded"], summary["relationships"], usage.ru_maxrss / 1024)
+    return Run(seconds, summary["loaded"], summary["relationships"], peak_kib / 1024)
+
+
+def _high_water_kib(pid: int) -> int:
+    """The child's peak resident memory so far (VmHWM, which exec resets, unlike ru_maxrss)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
 
 
 def head(source: Path, lines: int, target: Path) -> Path:

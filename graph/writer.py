@@ -8,7 +8,9 @@ relationships are deleted and written anew, so a second record with the same
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -164,31 +166,62 @@ def load_records(
     *,
     batch_size: int = 5000,
     store_text: bool = False,
+    workers: int = 2,
     on_batch: Callable[[LoadStats], None] | None = None,
 ) -> LoadStats:
-    """Write ``records`` in batches; the records are streamed, never all held in memory."""
+    """Write ``records`` in batches, ``workers`` transactions at a time.
+
+    The records are streamed: at most ``workers + 1`` batches are held at once. Each
+    batch's new Task/Value/Model nodes are committed before its conversations are
+    handed to a worker, so a worker never looks for a node another has not committed.
+    Two batches that share a conversation id never run together, so the later record
+    still wins. Deadlocks between workers are transient errors the driver retries.
+    """
     stats = LoadStats()
     known = _KnownNodes()
     started = time.perf_counter()
-    for batch in _batches(records, batch_size):
-        rows = [_conversation_row(record, store_text) for record in batch]
-        nodes = _new_nodes(batch, known)
+    in_flight: deque[tuple[Future[int], frozenset[str], int]] = deque()
 
-        def write_batch(tx: Any, rows: list[dict[str, Any]] = rows, nodes: Any = nodes) -> int:
-            for statement, node_rows in nodes.items():
-                if node_rows:
-                    tx.run(statement, rows=node_rows).consume()
-            summary = tx.run(WRITE_CONVERSATIONS, rows=rows).consume()
-            return int(summary.counters.relationships_created)
-
-        stats.relationships += graph.write_tx(write_batch)
-        stats.conversations += len(batch)
+    def settle(entry: tuple[Future[int], frozenset[str], int]) -> None:
+        future, _, size = entry
+        stats.relationships += future.result()
+        stats.conversations += size
         stats.batches += 1
         stats.seconds = time.perf_counter() - started
         if on_batch is not None:
             on_batch(stats)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="vg-writer") as pool:
+        for batch in _batches(records, batch_size):
+            ids = frozenset(record.conversation_id for record in batch)
+            # Wait for the oldest batches while the pool is full or they share an id with this one.
+            while in_flight and (len(in_flight) >= workers or any(ids & e[1] for e in in_flight)):
+                settle(in_flight.popleft())
+            _merge_nodes(graph, _new_nodes(batch, known))
+            rows = [_conversation_row(record, store_text) for record in batch]
+            in_flight.append((pool.submit(_write_conversations, graph, rows), ids, len(batch)))
+        while in_flight:
+            settle(in_flight.popleft())
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _merge_nodes(graph: Graph, nodes: dict[str, list[dict[str, str]]]) -> None:
+    def work(tx: Any) -> None:
+        for statement, node_rows in nodes.items():
+            if node_rows:
+                tx.run(statement, rows=node_rows).consume()
+
+    if any(nodes.values()):
+        graph.write_tx(work)
+
+
+def _write_conversations(graph: Graph, rows: list[dict[str, Any]]) -> int:
+    def work(tx: Any) -> int:
+        summary = tx.run(WRITE_CONVERSATIONS, rows=rows).consume()
+        return int(summary.counters.relationships_created)
+
+    return graph.write_tx(work)
 
 
 WRITE_CLUSTERS = """

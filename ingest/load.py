@@ -40,6 +40,7 @@ def ingest_record_file(
     graph: Graph | None,
     *,
     batch_size: int = 5000,
+    workers: int = 2,
     store_text: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> IngestSummary:
@@ -72,7 +73,11 @@ def ingest_record_file(
 
             apply_schema(graph)
             stats = load_records(
-                graph, valid_records(), batch_size=batch_size, store_text=store_text
+                graph,
+                valid_records(),
+                batch_size=batch_size,
+                workers=workers,
+                store_text=store_text,
             )
         if on_progress is not None:
             on_progress(tally.read)

@@ -213,7 +213,7 @@ def test_dry_run_writes_nothing(empty_graph: Graph, tmp_path: Path) -> None:
 
 
 def test_the_reader_streams(empty_graph: Graph, tmp_path: Path) -> None:
-    """A generator input is consumed batch by batch, not listed up front."""
+    """A generator input is consumed batch by batch: never more than workers + 1 batches ahead."""
     from graph.writer import load_records
     from ingest.records import ExtractedRecord
 
@@ -221,12 +221,18 @@ def test_the_reader_streams(empty_graph: Graph, tmp_path: Path) -> None:
 
     def records() -> Iterator[ExtractedRecord]:
         nonlocal produced
-        for index in range(250):
+        for index in range(1000):
             produced += 1
             yield ExtractedRecord(conversation_id=f"s{index}", task="t", response_type="neutral")  # type: ignore[arg-type]
 
-    seen: list[int] = []
-    load_records(
-        empty_graph, records(), batch_size=100, on_batch=lambda stats: seen.append(produced)
+    ahead: list[int] = []
+    stats = load_records(
+        empty_graph,
+        records(),
+        batch_size=100,
+        workers=2,
+        on_batch=lambda stats: ahead.append(produced - stats.conversations),
     )
-    assert seen == [100, 200, 250]
+    assert stats.conversations == 1000
+    assert len(ahead) == 10
+    assert max(ahead) <= (2 + 1) * 100

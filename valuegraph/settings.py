@@ -71,6 +71,13 @@ class Settings(BaseSettings):
 
     # --- ingestion and privacy -------------------------------------------------------------
     batch_size: int = Field(default=5000, gt=0, validation_alias="VALUEGRAPH_BATCH_SIZE")
+    write_workers: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        validation_alias="VALUEGRAPH_WRITE_WORKERS",
+        description="Write transactions in flight at once while loading records.",
+    )
     min_conversations: int = Field(
         default=5,
         ge=1,

@@ -50,6 +50,7 @@ def records(
                 file,
                 graph,
                 batch_size=batch_size or settings.batch_size,
+                workers=settings.write_workers,
                 store_text=store_text,
                 on_progress=lambda done: bar.update(bar.task_ids[0], completed=done),
             )
