@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +12,7 @@ from ingest.records import ExtractedRecord
 
 if TYPE_CHECKING:
     from graph.connection import Graph
+    from valuegraph.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,30 @@ class IngestSummary:
 class _Tally:
     read: int = 0
     accepted: int = 0
+    shown: list[str] = field(default_factory=list)
+
+
+def _valid_records(
+    path: Path,
+    quarantine: Quarantine | None,
+    tally: _Tally,
+    on_progress: Callable[[int], None] | None,
+) -> Iterator[ExtractedRecord]:
+    """The valid records of ``path``; rejections go to ``quarantine`` (None: a later pass)."""
+    for result in read_jsonl(path, ExtractedRecord.model_validate):
+        accepted = isinstance(result, Accepted)
+        if quarantine is not None:
+            # Counted before the yield: a consumer may never resume after the last record.
+            tally.read += 1
+            tally.accepted += accepted
+            if on_progress is not None and tally.read % 1000 == 0:
+                on_progress(tally.read)
+            if not accepted:
+                quarantine.add(result)  # type: ignore[arg-type]
+                if len(tally.shown) < 10:
+                    tally.shown.append(result.message())  # type: ignore[union-attr]
+        if isinstance(result, Accepted):
+            yield result.item
 
 
 def ingest_record_file(
@@ -48,50 +73,74 @@ def ingest_record_file(
     from graph.writer import LoadStats, load_records
 
     tally = _Tally()
-    shown: list[str] = []
     with Quarantine(path) as quarantine:
-
-        def valid_records() -> Iterator[ExtractedRecord]:
-            for result in read_jsonl(path, ExtractedRecord.model_validate):
-                tally.read += 1
-                if isinstance(result, Accepted):
-                    tally.accepted += 1
-                    yield result.item
-                else:
-                    quarantine.add(result)
-                    if len(shown) < 10:
-                        shown.append(result.message())
-                if on_progress is not None and tally.read % 1000 == 0:
-                    on_progress(tally.read)
-
+        valid = _valid_records(path, quarantine, tally, on_progress)
         if graph is None:
             stats = LoadStats()
-            for _ in valid_records():
+            for _ in valid:
                 pass
         else:
             from graph.schema import apply_schema
 
             apply_schema(graph)
             stats = load_records(
-                graph,
-                valid_records(),
-                batch_size=batch_size,
-                workers=workers,
-                store_text=store_text,
+                graph, valid, batch_size=batch_size, workers=workers, store_text=store_text
             )
         if on_progress is not None:
             on_progress(tally.read)
-        rejected = quarantine.count
+    return _summary(
+        path,
+        tally,
+        quarantine,
+        loaded=0 if graph is None else tally.accepted,
+        relationships=stats.relationships,
+        seconds=stats.seconds,
+    )
+
+
+def bulk_ingest_record_file(
+    path: Path, settings: Settings, *, on_phase: Callable[[str], None] | None = None
+) -> IngestSummary:
+    """Load ``path`` into the empty local database with ``neo4j-admin database import``."""
+    from graph.bulk import bulk_load
+
+    tally = _Tally()
+    with Quarantine(path) as quarantine:
+        passes = iter((quarantine, None))  # the first pass quarantines; a second only re-reads
+
+        def records() -> Iterator[ExtractedRecord]:
+            return _valid_records(path, next(passes), tally, None)
+
+        stats = bulk_load(settings, records, on_phase=on_phase)
+    return _summary(
+        path,
+        tally,
+        quarantine,
+        loaded=tally.accepted,
+        relationships=stats.relationships,
+        seconds=stats.total_seconds,
+    )
+
+
+def _summary(
+    path: Path,
+    tally: _Tally,
+    quarantine: Quarantine,
+    *,
+    loaded: int,
+    relationships: int,
+    seconds: float,
+) -> IngestSummary:
     return IngestSummary(
         path=path,
         read=tally.read,
         valid=tally.accepted,
-        loaded=tally.accepted if graph is not None else 0,
-        rejected=rejected,
-        relationships=stats.relationships,
-        seconds=stats.seconds,
-        quarantine=quarantine.path if rejected else None,
-        first_rejections=tuple(shown),
+        loaded=loaded,
+        rejected=quarantine.count,
+        relationships=relationships,
+        seconds=seconds,
+        quarantine=quarantine.path if quarantine.count else None,
+        first_rejections=tuple(tally.shown),
     )
 
 

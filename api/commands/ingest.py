@@ -10,7 +10,13 @@ import click
 from api.commands.progress import rows_progress
 from graph.connection import Graph
 from ingest.jsonl import open_input
-from ingest.load import IngestSummary, ingest_record_file, ingest_taxonomy_files
+from ingest.load import (
+    IngestSummary,
+    bulk_ingest_record_file,
+    ingest_record_file,
+    ingest_taxonomy_files,
+)
+from valuegraph.errors import InputError
 from valuegraph.settings import load_settings
 
 EXIT_REJECTED = 1
@@ -26,6 +32,11 @@ def ingest_group() -> None:
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing to Neo4j.")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=None)
 @click.option("--store-text", is_flag=True, help="Also store raw text, if records carry it.")
+@click.option(
+    "--bulk",
+    is_flag=True,
+    help="Into an EMPTY local database, offline with neo4j-admin import (fastest).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def records(
@@ -34,6 +45,7 @@ def records(
     dry_run: bool,
     batch_size: int | None,
     store_text: bool,
+    bulk: bool,
     as_json: bool,
 ) -> None:
     """Load extracted records (JSON Lines, plain or .gz): one conversation per line.
@@ -43,6 +55,16 @@ def records(
     """
     settings = load_settings()
     open_input(file).close()  # a missing file is reported before Neo4j is asked anything
+    if bulk:
+        if dry_run or store_text:
+            raise InputError("--bulk cannot be combined with --dry-run or --store-text")
+        summary = bulk_ingest_record_file(
+            file, settings, on_phase=lambda phase: click.echo(f"bulk: {phase}", err=True)
+        )
+        _report(summary, False, as_json)
+        if summary.rejected:
+            ctx.exit(EXIT_REJECTED)
+        return
     graph = None if dry_run else Graph.connect(settings)
     try:
         with rows_progress(f"{'checking' if dry_run else 'loading'} {file.name}") as bar:
