@@ -13,7 +13,7 @@ from graph.connection import Graph
 from graph.server import LocalServer
 from ingest.load import bulk_ingest_record_file, ingest_record_file
 from ingest.synth import write_corpus
-from tests.conftest import TEST_PASSWORD, free_port
+from tests.conftest import free_port
 from valuegraph.errors import InputError
 from valuegraph.settings import Settings
 
