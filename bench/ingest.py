@@ -1,13 +1,20 @@
-"""Ingest benchmark: the batched UNWIND loader against a one-transaction-per-conversation loader.
+"""Ingest benchmark: bulk import, the UNWIND loader, a naive loader and py2neo, in one run.
 
-Run: ``python -m bench.ingest [--conversations 308210] [--repeat 3] [--naive-sample 10000]``
+Run: ``python -m bench.ingest [--conversations 308210] [--repeat 3] [--sample 10000]
+[--loaders bulk,unwind,naive,py2neo]``
 
-Each load runs the real command (``valuegraph ingest records``) as a child process
-into an empty throwaway Neo4j on free ports, so the loader's peak resident memory
-is measured alone (its VmHWM). The naive loader is the same command with
-``--batch-size 1``, one transaction per conversation; it runs on the first
-``--naive-sample`` conversations because at paper scale it would take an hour.
-The ratio compares throughputs measured in the same run. Medians of ``--repeat``.
+Every load goes into an empty throwaway Neo4j on free ports (wiped before each run):
+- ``bulk``: ``valuegraph ingest records FILE --bulk`` (CSV + ``neo4j-admin database import``,
+  server restart and schema included);
+- ``unwind``: ``valuegraph ingest records FILE``, the batched transactional loader;
+- ``naive``: the same command with ``--batch-size 1 `` and one writer, one transaction per
+  conversation, run on the first ``--sample`` conversations (at full scale it takes hours);
+- ``py2neo``: the same Cypher sent in the same batches through py2neo 2021.2.4, the library of
+  the old stack, in its own virtual environment (py2neo is not a dependency of valuegraph). It
+  runs on the sample too, and so does ``unwind`` once more, so the ratios compare like with like.
+
+Each loader is a child process, so its peak resident memory (VmHWM) is measured alone.
+Figures are medians of ``--repeat`` runs.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,6 +37,8 @@ from tests.conftest import free_port
 from valuegraph.settings import Settings
 
 PASSWORD = "bench-password-1"
+PY2NEO = "py2neo==2021.2.4"
+LOADERS = ("bulk", "unwind", "naive", "py2neo")
 
 
 @dataclass(frozen=True)
@@ -38,31 +48,29 @@ class Run:
     relationships: int
     peak_rss_mib: float
 
+    @property
+    def rate(self) -> float:
+        return self.conversations / self.seconds
 
-def start_server(home: Path) -> tuple[LocalServer, dict[str, str]]:
+
+def bench_environment(root: Path) -> dict[str, str]:
     bolt, http = free_port(), free_port()
-    env = {
-        "NEO4J_URI": f"bolt://127.0.0.1:{bolt}",
+    return {
         "NEO4J_PASSWORD": PASSWORD,
         "VALUEGRAPH_BOLT_PORT": str(bolt),
         "VALUEGRAPH_HTTP_PORT": str(http),
         "VALUEGRAPH_NEO4J_HEAP": "2g",
         "VALUEGRAPH_NEO4J_PAGECACHE": "2g",
-        "VALUEGRAPH_STATE_DIR": str(home / "state"),
+        "VALUEGRAPH_STATE_DIR": str(root / "state"),
         # The jars the user's server already fetched, so the benchmark fetches nothing.
         "VALUEGRAPH_NEO4J_JARS": str(jar_dir(Settings())),
     }
-    os.environ.update(env)
-    server = LocalServer(Settings(), home=home / "server")
-    return server, env
 
 
-def load(records: Path, env: dict[str, str], batch_size: int | None) -> Run:
-    command = [sys.executable, "-m", "valuegraph", "ingest", "records", str(records), "--json"]
-    if batch_size is not None:
-        command += ["--batch-size", str(batch_size)]
+def measure(command: list[str], env: dict[str, str]) -> tuple[float, int, bytes]:
+    """Run ``command``; return (seconds, peak RSS in KiB, stdout)."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, env={**os.environ, **env})
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, env=env)
     peak_kib = 0
     while child.poll() is None:
         peak_kib = max(peak_kib, _high_water_kib(child.pid))
@@ -71,9 +79,8 @@ def load(records: Path, env: dict[str, str], batch_size: int | None) -> Run:
     assert child.stdout is not None
     output = child.stdout.read()
     if child.returncode != 0:
-        raise SystemExit(f"loader failed: {output!r}")
-    summary = json.loads(output)
-    return Run(seconds, summary["loaded"], summary["relationships"], peak_kib / 1024)
+        raise SystemExit(f"{command[:4]} failed: {output[-2000:]!r}")
+    return seconds, peak_kib, output
 
 
 def _high_water_kib(pid: int) -> int:
@@ -86,6 +93,68 @@ def _high_water_kib(pid: int) -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     return 0
+
+
+def run_loader(name: str, records: Path, env: dict[str, str], py2neo_python: Path | None) -> Run:
+    valuegraph = [sys.executable, "-m", "valuegraph", "ingest", "records", str(records), "--json"]
+    uri = f"bolt://127.0.0.1:{env['VALUEGRAPH_BOLT_PORT']}"
+    child_env = {**os.environ, **env}
+    if name == "bulk":
+        child_env.pop("NEO4J_URI", None)  # --bulk works on the server valuegraph runs itself
+        command = [*valuegraph, "--bulk"]
+    elif name == "unwind":
+        command = valuegraph
+    elif name == "naive":
+        child_env["VALUEGRAPH_WRITE_WORKERS"] = "1"
+        command = [*valuegraph, "--batch-size", "1"]
+    else:
+        assert py2neo_python is not None
+        plan = write_py2neo_plan(records, records.with_suffix(".py2neo.jsonl"))
+        command = [str(py2neo_python), str(Path(__file__).with_name("py2neo_loader.py"))]
+        command += [str(plan), uri, PASSWORD]
+    if name != "bulk":
+        child_env["NEO4J_URI"] = uri
+    seconds, peak_kib, output = measure(command, child_env)
+    summary = json.loads(output.decode().strip().splitlines()[-1])
+    return Run(seconds, summary["loaded"], summary["relationships"], peak_kib / 1024)
+
+
+def write_py2neo_plan(records: Path, plan: Path, batch_size: int = 5000) -> Path:
+    """valuegraph's own statements and rows, batch by batch, for the py2neo loader to send."""
+    from graph import writer
+    from ingest.jsonl import Accepted, read_jsonl
+    from ingest.records import ExtractedRecord
+
+    valid = (
+        r.item
+        for r in read_jsonl(records, ExtractedRecord.model_validate)
+        if isinstance(r, Accepted)
+    )
+    known = writer._KnownNodes()
+    with plan.open("w") as out:
+        for batch in writer._batches(valid, batch_size):
+            nodes = writer._new_nodes(batch, known)
+            statements = [[cypher, rows] for cypher, rows in nodes.items() if rows]
+            rows = [writer._conversation_row(record, False) for record in batch]
+            statements.append([writer.WRITE_CONVERSATIONS, rows])
+            out.write(
+                json.dumps(
+                    {"conversations": len(batch), "statements": statements},
+                    default=lambda value: value.isoformat(),
+                )
+                + "\n"
+            )
+    return plan
+
+
+def py2neo_environment() -> Path:
+    """A virtual environment with py2neo only, kept under .state so later runs reuse it."""
+    venv = Path(".state") / "bench-py2neo-venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", PY2NEO], check=True)
+    return python.resolve()
 
 
 def head(source: Path, lines: int, target: Path) -> Path:
@@ -102,8 +171,13 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=308_210)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--naive-sample", type=int, default=10_000)
+    parser.add_argument("--sample", type=int, default=10_000)
+    parser.add_argument("--loaders", default=",".join(LOADERS))
     args = parser.parse_args()
+    loaders = [name for name in args.loaders.split(",") if name]
+    unknown = set(loaders) - set(LOADERS)
+    if unknown:
+        parser.error(f"unknown loader(s): {', '.join(sorted(unknown))}")
 
     with tempfile.TemporaryDirectory(prefix="vg-bench-ingest-") as tmp:
         root = Path(tmp)
@@ -112,47 +186,63 @@ def main() -> None:
         print(
             f"corpus: {args.conversations:,} conversations in {time.perf_counter() - started:.1f} s"
         )
-        records = root / "corpus" / "records.jsonl"
-        sample = head(records, args.naive_sample, root / "sample.jsonl")
-        server, env = start_server(root)
-        results: dict[str, list[Run]] = {"unwind": [], "unwind-sample": [], "naive-sample": []}
+        full = root / "corpus" / "records.jsonl"
+        sample = head(full, args.sample, root / "sample.jsonl")
+        env = bench_environment(root)
+        os.environ.update(env)
+        server = LocalServer(Settings())
+        py2neo_python = py2neo_environment() if "py2neo" in loaders else None
+        plan = [(name, full) for name in loaders if name in ("bulk", "unwind")]
+        plan += [(f"{name}@sample", sample) for name in loaders if name in ("naive", "py2neo")]
+        if any(name in ("naive", "py2neo") for name in loaders):
+            plan.append(("unwind@sample", sample))
+        results: dict[str, list[Run]] = {label: [] for label, _ in plan}
         try:
             for _ in range(args.repeat):
-                for name, path, batch in (
-                    ("unwind", records, None),
-                    ("unwind-sample", sample, None),
-                    ("naive-sample", sample, 1),
-                ):
+                for label, path in plan:
                     server.start(fresh=True)
-                    results[name].append(load(path, env, batch))
-                    print(f"  {name}: {results[name][-1]}")
+                    run = run_loader(label.split("@")[0], path, env, py2neo_python)
+                    results[label].append(run)
+                    print(
+                        f"  {label}: {run.seconds:.1f} s, {run.rate:,.0f} conv/s, "
+                        f"{run.peak_rss_mib:.0f} MiB",
+                        flush=True,
+                    )
         finally:
             server.stop()
+            shutil.rmtree(root / "state", ignore_errors=True)
         report(results)
 
 
 def report(results: dict[str, list[Run]]) -> None:
-    def median(name: str, attribute: str) -> float:
-        return statistics.median(getattr(run, attribute) for run in results[name])
+    def median(label: str, attribute: str) -> float:
+        return statistics.median(getattr(run, attribute) for run in results[label])
 
-    def rate(name: str, attribute: str) -> float:
-        return statistics.median(getattr(r, attribute) / r.seconds for r in results[name])
-
-    full = results["unwind"][0]
     print(
-        f"\nUNWIND loader: {full.conversations:,} conversations, "
-        f"{full.relationships:,} relationships"
+        "\n| loader | conversations | relationships | time (s) | conversations/s | "
+        "relationships/s | loader peak RSS (MiB) |"
     )
-    print(f"  time (median of {len(results['unwind'])}): {median('unwind', 'seconds'):.1f} s")
-    print(f"  conversations/s: {rate('unwind', 'conversations'):,.0f}")
-    print(f"  relationships/s: {rate('unwind', 'relationships'):,.0f}")
-    print(f"  loader peak RSS: {median('unwind', 'peak_rss_mib'):.0f} MiB")
-    sample = results["naive-sample"][0].conversations
-    unwind_rate = rate("unwind-sample", "conversations")
-    naive_rate = rate("naive-sample", "conversations")
-    print(f"\nOn the first {sample:,} conversations (same run):")
-    print(f"  UNWIND: {unwind_rate:,.0f} conversations/s; naive (1 tx each): {naive_rate:,.0f}/s")
-    print(f"  UNWIND / naive throughput: {unwind_rate / naive_rate:.1f}x")
+    print("|---|---|---|---|---|---|---|")
+    for label, runs in results.items():
+        rel_rate = statistics.median(r.relationships / r.seconds for r in runs)
+        print(
+            f"| {label} | {runs[0].conversations:,} | {runs[0].relationships:,} | "
+            f"{median(label, 'seconds'):.1f} | {median(label, 'rate'):,.0f} | {rel_rate:,.0f} | "
+            f"{median(label, 'peak_rss_mib'):.0f} |"
+        )
+    ratios = []
+    if "bulk" in results and "unwind" in results:
+        ratios.append(("bulk / unwind", median("bulk", "rate") / median("unwind", "rate")))
+    for other in ("naive@sample", "py2neo@sample"):
+        if other in results and "unwind@sample" in results:
+            ratios.append(
+                (
+                    f"unwind / {other.split('@')[0]} (sample)",
+                    median("unwind@sample", "rate") / median(other, "rate"),
+                )
+            )
+    for name, ratio in ratios:
+        print(f"{name} throughput: {ratio:.1f}x")
 
 
 if __name__ == "__main__":

@@ -86,7 +86,7 @@ def graph(neo4j_settings: Settings) -> Iterator[Graph]:
 
 def wipe(graph: Graph) -> None:
     """Delete every node and relationship, in transactions small enough for a small heap."""
-    graph.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    graph.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS")
 
 
 @pytest.fixture()

@@ -98,6 +98,8 @@ class Settings(BaseSettings):
 
     # --- the API ---------------------------------------------------------------------------
     api_token: SecretStr | None = Field(default=None, validation_alias="VALUEGRAPH_API_TOKEN")
+    api_host: str = Field(default="127.0.0.1", validation_alias="VALUEGRAPH_API_HOST")
+    api_port: int = Field(default=8000, ge=1, le=65535, validation_alias="VALUEGRAPH_API_PORT")
     api_cors_origins: str = Field(default="", validation_alias="VALUEGRAPH_API_CORS_ORIGINS")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias="VALUEGRAPH_LOG_LEVEL"
