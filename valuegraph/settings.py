@@ -95,6 +95,14 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2", validation_alias="VALUEGRAPH_EMBEDDING_MODEL"
     )
+    merge_threshold: float = Field(
+        default=0.88,
+        ge=0.5,
+        le=1.0,
+        validation_alias="VALUEGRAPH_MERGE_THRESHOLD",
+        description="Cosine similarity at or above which a new value merges into an existing one.",
+    )
+    embed_threads: int | None = Field(default=1, validation_alias="VALUEGRAPH_EMBED_THREADS")
 
     # --- the API ---------------------------------------------------------------------------
     api_token: SecretStr | None = Field(default=None, validation_alias="VALUEGRAPH_API_TOKEN")

@@ -1,0 +1,129 @@
+"""A built taxonomy into the graph as Cluster nodes and IN_CLUSTER edges, and back out.
+
+``(:AIValue)-[:IN_CLUSTER]->(:Cluster {kind:'ai_value', level:1})-[:IN_CLUSTER]->...`` and the
+same for ``(:Task)`` with ``kind:'task'``. A rebuild replaces the clusters of its kind in one
+transaction: readers see the old taxonomy or the new one, never half of each. The cluster Cypher
+is the lead writer's (:mod:`graph.writer`), so imported and built clusters look the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.connection import Graph
+from graph.writer import LINK_CLUSTERS, WRITE_CLUSTERS
+from ingest.taxonomy_build import TASK_KIND, VALUE_KIND, Cluster, Leaf, Taxonomy, tree_rows
+from valuegraph.errors import InputError
+from valuegraph.keys import normalise_key
+
+# kind -> (leaf label, relationship a conversation uses to reach the leaf). The allow-list.
+LEAVES: dict[str, tuple[str, str]] = {
+    VALUE_KIND: ("AIValue", "AI_EXPRESSED"),
+    TASK_KIND: ("Task", "ABOUT"),
+}
+
+
+def _leaf(kind: str) -> tuple[str, str]:
+    if kind not in LEAVES:
+        raise InputError(f"unknown taxonomy kind {kind!r}; one of {', '.join(LEAVES)}")
+    return LEAVES[kind]
+
+
+def write_taxonomy(graph: Graph, taxonomy: Taxonomy) -> dict[str, int]:
+    """Replace the clusters of ``taxonomy.kind`` with ``taxonomy``; return what was written."""
+    label, _ = _leaf(taxonomy.kind)
+    pct = {row["cluster_id"]: float(row["pct_total_occurrences"]) for row in tree_rows(taxonomy)}
+    clusters = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "description": c.description,
+            "level": c.level,
+            "kind": taxonomy.kind,
+            "pct": pct[c.id],
+            "parent": c.parent_id,
+        }
+        for c in taxonomy.clusters
+    ]
+    leaves = [
+        {"key": normalise_key(v.name), "parent": v.parent_id}
+        for v in taxonomy.leaves
+        if v.parent_id
+    ]
+    link_leaves = (
+        f"UNWIND $rows AS row MATCH (v:{label} {{key: row.key}}) "
+        "OPTIONAL MATCH (v)-[old:IN_CLUSTER]->(:Cluster {kind: $kind}) DELETE old "
+        "WITH DISTINCT v, row MATCH (c:Cluster {id: row.parent}) MERGE (v)-[:IN_CLUSTER]->(c) "
+        "RETURN count(*) AS n"
+    )
+    drop_stale = (
+        "MATCH (c:Cluster {kind: $kind}) WHERE NOT c.id IN $keep "
+        "DETACH DELETE c RETURN count(*) AS n"
+    )
+
+    def work(tx: Any) -> dict[str, int]:
+        tx.run(WRITE_CLUSTERS, rows=clusters).consume()
+        tx.run(LINK_CLUSTERS, rows=[c for c in clusters if c["parent"] is not None]).consume()
+        linked = tx.run(link_leaves, rows=leaves, kind=taxonomy.kind).single()
+        dropped = tx.run(drop_stale, kind=taxonomy.kind, keep=[c["id"] for c in clusters]).single()
+        return {
+            "clusters": len(clusters),
+            "leaves_linked": int(linked["n"]) if linked else 0,
+            "stale_clusters_removed": int(dropped["n"]) if dropped else 0,
+        }
+
+    return graph.write_tx(work)
+
+
+def read_leaves(graph: Graph, kind: str) -> list[dict[str, Any]]:
+    """Every leaf node of ``kind`` with its name, embedding and number of conversations."""
+    label, relationship = _leaf(kind)
+    return graph.read(
+        f"MATCH (v:{label}) "
+        f"RETURN v.key AS key, v.name AS name, v.embedding AS embedding, "
+        f"COUNT {{ (:Conversation)-[:{relationship}]->(v) }} AS conversations ORDER BY key"
+    )
+
+
+def read_taxonomy(graph: Graph, kind: str) -> Taxonomy:
+    """The taxonomy of ``kind`` as stored, ready to export to ``values_tree.csv``."""
+    label, relationship = _leaf(kind)
+    cluster_rows = graph.read(
+        "MATCH (c:Cluster {kind: $kind}) OPTIONAL MATCH (c)-[:IN_CLUSTER]->(p:Cluster) "
+        "RETURN c.id AS id, c.name AS name, coalesce(c.description, '') AS description, "
+        "c.level AS level, p.id AS parent, c.pct_total_occurrences AS pct ORDER BY id",
+        {"kind": kind},
+    )
+    if not cluster_rows:
+        raise InputError(
+            f"the graph holds no {kind} taxonomy; run `valuegraph taxonomy build` first"
+        )
+    leaf_rows = graph.read(
+        f"MATCH (v:{label})-[:IN_CLUSTER]->(c:Cluster {{kind: $kind, level: 1}}) "
+        f"RETURN v.name AS name, c.id AS parent, v.pct_total_occurrences AS pct, "
+        f"COUNT {{ (:Conversation)-[:{relationship}]->(v) }} AS conversations ORDER BY v.key",
+        {"kind": kind},
+    )
+    # Published shares are kept as they are; otherwise shares come from conversation counts.
+    use_pct = all(row["pct"] is not None for row in leaf_rows)
+    leaves = tuple(
+        Leaf(
+            name=row["name"],
+            parent_id=row["parent"],
+            count=max(1, int(row["conversations"])),
+            pct=float(row["pct"]) if use_pct else None,
+        )
+        for row in leaf_rows
+    )
+    clusters = tuple(
+        Cluster(
+            id=row["id"],
+            level=int(row["level"]),
+            name=row["name"],
+            description=row["description"],
+            parent_id=row["parent"],
+            pct=float(row["pct"]) if use_pct and row["pct"] is not None else None,
+        )
+        for row in cluster_rows
+    )
+    return Taxonomy(kind=kind, leaves=leaves, clusters=clusters)
