@@ -47,6 +47,11 @@ neo4j-stop:
 demo: neo4j-start $(CORPUS)/records.jsonl
 	$(VG) ingest taxonomy --tree $(CORPUS)/values_tree.csv --frequencies $(CORPUS)/values_frequencies.csv
 	$(VG) ingest records $(CORPUS)/records.jsonl
+	@echo "--- raw conversations: what scrubbing leaves for a model to see (first two)"
+	$(VG) scrub ingest/samples/conversations.jsonl | head -n 2
+	@echo "--- the 60 samples through scrubbing and the offline (low-fidelity) extractor;"
+	@echo "    two samples are invalid on purpose, so this step reports 2 quarantined"
+	$(VG) ingest conversations ingest/samples/conversations.jsonl --extractor offline || [ $$? -eq 1 ]
 	$(VG) overview --show-password
 
 # pytest exits 5 when it collects no tests (for example a -k that matches nothing); that is

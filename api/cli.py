@@ -19,8 +19,13 @@ from valuegraph.errors import ValuegraphError
 COMMAND_MODULES: tuple[str, ...] = (
     "api.commands.server",
     "api.commands.ingest",
+    "api.commands.conversations",
     "api.commands.synth",
     "api.commands.overview",
+    "api.commands.serve",
+    "api.commands.export",
+    "api.commands.analyze",
+    "api.commands.report",
 )
 
 
