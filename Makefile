@@ -52,7 +52,11 @@ demo: neo4j-start $(CORPUS)/records.jsonl
 	@echo "--- the 60 samples through scrubbing and the offline (low-fidelity) extractor;"
 	@echo "    two samples are invalid on purpose, so this step reports 2 quarantined"
 	$(VG) ingest conversations ingest/samples/conversations.jsonl --extractor offline || [ $$? -eq 1 ]
+	@echo "--- three findings from the analyses of the study, on this corpus:"
+	$(VG) analyze findings
 	$(VG) overview --show-password
+	@echo "--- the report of the study's figures, from this graph:"
+	$(VG) report -o out/report.html
 
 # pytest exits 5 when it collects no tests (for example a -k that matches nothing); that is
 # reported, not treated as a failure of the code under test.

@@ -55,7 +55,15 @@ class Graph:
         uri = settings.resolved_uri
         auth = (settings.neo4j_user, resolve_password(settings))
         driver = GraphDatabase.driver(
-            uri, auth=auth, connection_timeout=10.0, max_connection_pool_size=64
+            uri,
+            auth=auth,
+            connection_timeout=10.0,
+            max_connection_pool_size=64,
+            # A graph without a taxonomy yet has no IN_CLUSTER type; queries that name it are
+            # still right, so the server's "unknown relationship type" notices are noise.
+            notifications_disabled_classifications=[
+                neo4j.NotificationDisabledClassification.UNRECOGNIZED
+            ],
         )
         graph = cls(driver, settings.neo4j_database, settings.neo4j_query_timeout, uri)
         if verify:

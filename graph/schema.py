@@ -16,6 +16,8 @@ NODE_KEYS: tuple[tuple[str, str], ...] = (
     ("HumanValue", "key"),
     ("Cluster", "id"),
     ("Model", "name"),
+    # The pointer to the current materialised association set (queries/materialize.py).
+    ("Materialization", "name"),
 )
 
 # (name, label, property): range indexes for filters the analyses and the API use.
