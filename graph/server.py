@@ -332,8 +332,21 @@ class LocalServer:
         (self.conf_dir / "neo4j.conf").write_text("\n".join(lines) + "\n")
 
     def _extra_config(self) -> list[str]:
-        """Lines a later feature adds (the Browser guide and style); none by default."""
-        return []
+        """Neo4j Browser loads valuegraph's style and guide on connect, from the API.
+
+        The API serves both (``api/browser_routes.py``); the Browser fetches remote content
+        only from allow-listed hosts. Without a running API the Browser shows "Failed to
+        fetch" for both (a style frame and the guide drawer); queries work as usual. The port
+        is read from ``VALUEGRAPH_API_PORT`` (default 8000, that of ``valuegraph serve``) as a
+        stopgap until the settings carry the API's port.
+        """
+        api = f"http://127.0.0.1:{os.environ.get('VALUEGRAPH_API_PORT', '8000')}"
+        return [
+            # Browser prefixes each ;-separated command with ':' itself.
+            f"browser.post_connect_cmd=style {api}/browser/style.grass; "
+            f"guide {api}/browser/guide.md",
+            "browser.remote_content_hostname_whitelist=127.0.0.1,localhost,guides.neo4j.com",
+        ]
 
     def _set_initial_password(self, lib: Path) -> None:
         done = self.admin("dbms", "set-initial-password", self.password())

@@ -19,21 +19,30 @@ EXAMPLE_QUERY = """{
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--host", default=None, help="Interface to listen on [VALUEGRAPH_API_HOST, 127.0.0.1]."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Port to listen on [VALUEGRAPH_API_PORT, 8000].",
+)
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
     default=None,
     help="Worker threads (default: VALUEGRAPH_API_THREADS, else 16).",
 )
-def serve(host: str, port: int, threads: int | None) -> None:
+def serve(host: str | None, port: int | None, threads: int | None) -> None:
     """Serve the GraphQL API (and GraphiQL) at http://HOST:PORT/graphql."""
     import waitress  # type: ignore[import-untyped, unused-ignore]
 
     from api.app import create_app
 
     settings = load_settings()
+    host = host if host is not None else settings.api_host
+    port = port if port is not None else settings.api_port
     limits = ApiLimits()
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
