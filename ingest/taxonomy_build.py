@@ -4,6 +4,9 @@ As in the paper: level 0 is the individual values; each level above clusters the
 k-means (scikit-learn), by default into about n/12, then 26, then 5 clusters. Every level is
 configurable (``"n/12,26,5"``) and the result is deterministic for a seed: k-means gets the seed,
 runs single-threaded (see :func:`_kmeans`), and cluster ids are derived from their members.
+A level with more points than ``minibatch_above`` (default 100,000, the setting
+``VALUEGRAPH_TAXONOMY_MINIBATCH_ABOVE``) is clustered with MiniBatchKMeans instead, which needs
+memory for a batch rather than for the whole distance matrix; it is as deterministic for a seed.
 
 Names come from a *namer*, called level by level from the bottom, so a level can be named from
 the names below it: :func:`offline_namer` (the medoid plus distinctive terms) or
@@ -26,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, MiniBatchKMeans
 from threadpoolctl import threadpool_limits
 
 from ingest.embed import Vectors
@@ -41,6 +44,10 @@ TASK_KIND = "task"
 # Cluster ids follow the released file: ``ai_values:l1:<uuid>``; tasks get ``tasks:l1:<uuid>``.
 ID_PREFIX = {VALUE_KIND: "ai_values", TASK_KIND: "tasks"}
 DEFAULT_LEVELS = "n/12,26,5"
+MINIBATCH_ABOVE = 100_000
+# MiniBatchKMeans' batch: sklearn's default is 1,024; larger batches give steadier centroids for
+# the thousands of clusters a level of 100k+ values asks for, at little extra memory.
+MINIBATCH_SIZE = 4096
 _ID_NAMESPACE = uuid.UUID("8f5e1c52-3b7d-4a59-9d0e-6a1f0c2b7e44")
 
 
@@ -127,14 +134,36 @@ class Draft:
     centroid: Vectors
 
 
-def _kmeans(vectors: Vectors, k: int, seed: int, weights: np.ndarray | None = None) -> np.ndarray:
+def _kmeans(
+    vectors: Vectors,
+    k: int,
+    seed: int,
+    weights: np.ndarray | None = None,
+    minibatch_above: int = MINIBATCH_ABOVE,
+) -> np.ndarray:
     if k >= len(vectors):
         return np.arange(len(vectors))
+    model: KMeans | MiniBatchKMeans
+    if len(vectors) > minibatch_above:
+        # Full k-means holds an n x k distance block per iteration and visits every point each
+        # time; at 100k+ values and n/12 clusters that is gigabytes and hours.
+        model = MiniBatchKMeans(
+            n_clusters=k,
+            random_state=seed,
+            # One k-means++ start, sklearn's own default here: at this size the seeding alone is
+            # most of the run, and more starts buy little once every batch moves the centroids.
+            n_init=1,
+            batch_size=MINIBATCH_SIZE,
+            # k-means++ on a sample, which must hold a few points per cluster.
+            init_size=max(3 * MINIBATCH_SIZE, 3 * k),
+            max_no_improvement=20,
+        )
+    else:
+        model = KMeans(n_clusters=k, random_state=seed, n_init=3, max_iter=300)
     # One thread: with OpenMP and two OpenBLAS pools on a shared 2-core machine, k-means spent 30x
     # longer spinning than computing (32 s vs 1 s for 3,307 x 276); one thread is also the
     # simplest way to be bit-for-bit reproducible for a seed.
     with threadpool_limits(limits=1):
-        model = KMeans(n_clusters=k, random_state=seed, n_init=3, max_iter=300)
         return np.asarray(model.fit_predict(vectors, sample_weight=weights))
 
 
@@ -143,7 +172,12 @@ def _unit(vector: np.ndarray) -> Vectors:
     return np.asarray(vector / norm if norm else vector, dtype=np.float32)
 
 
-def cluster_levels(vectors: Vectors, sizes: Sequence[LevelSize], seed: int) -> list[list[Draft]]:
+def cluster_levels(
+    vectors: Vectors,
+    sizes: Sequence[LevelSize],
+    seed: int,
+    minibatch_above: int = MINIBATCH_ABOVE,
+) -> list[list[Draft]]:
     """Hierarchical k-means: each level clusters the centroids of the level below."""
     below_vectors = vectors
     below_leaves: list[tuple[int, ...]] = [(i,) for i in range(len(vectors))]
@@ -152,7 +186,8 @@ def cluster_levels(vectors: Vectors, sizes: Sequence[LevelSize], seed: int) -> l
         # Above level 1 each point is a cluster, weighted by its size: otherwise one outlying
         # singleton is as heavy as a cluster of 80 values and keeps a top-level slot to itself.
         weights = np.array([len(leaves) for leaves in below_leaves], dtype=np.float64)
-        labels = _kmeans(below_vectors, size.resolve(len(below_vectors)), seed, weights)
+        k = size.resolve(len(below_vectors))
+        labels = _kmeans(below_vectors, k, seed, weights, minibatch_above)
         drafts = []
         for label in sorted(set(labels.tolist())):
             children = tuple(int(i) for i in np.flatnonzero(labels == label))
@@ -314,12 +349,18 @@ def build_taxonomy(
     seed: int = 0,
     kind: str = VALUE_KIND,
     namer: Namer = offline_namer,
+    minibatch_above: int = MINIBATCH_ABOVE,
 ) -> Taxonomy:
-    """Cluster ``names`` (one unit vector each) into ``levels`` and name every cluster."""
+    """Cluster ``names`` (one unit vector each) into ``levels`` and name every cluster.
+
+    A level with more than ``minibatch_above`` points is clustered by MiniBatchKMeans.
+    """
     if len(names) != len(vectors) or not names:
         raise InputError("the taxonomy needs at least one name, and one vector per name")
     leaf_counts = [max(1, (counts or {}).get(n, 1)) for n in names]
-    drafts_by_level = cluster_levels(vectors, levels, seed)
+    if minibatch_above < 1:
+        raise InputError(f"minibatch_above must be at least 1, got {minibatch_above}")
+    drafts_by_level = cluster_levels(vectors, levels, seed, minibatch_above)
     below_names, below_vectors = list(names), vectors
     ids_by_level: list[list[str]] = []
     labels_by_level: list[list[ClusterLabel]] = []

@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None
     extraction_model: str = Field(
-        default="claude-sonnet-4-5", validation_alias="VALUEGRAPH_EXTRACTION_MODEL"
+        default="claude-sonnet-4-6", validation_alias="VALUEGRAPH_EXTRACTION_MODEL"
     )
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2", validation_alias="VALUEGRAPH_EMBEDDING_MODEL"
@@ -103,6 +103,25 @@ class Settings(BaseSettings):
         description="Cosine similarity at or above which a new value merges into an existing one.",
     )
     embed_threads: int | None = Field(default=1, validation_alias="VALUEGRAPH_EMBED_THREADS")
+    embed_processes: int = Field(
+        default=1,
+        ge=1,
+        le=256,
+        validation_alias="VALUEGRAPH_EMBED_PROCESSES",
+        description="Encoding processes on the CPU; above 1, sentence-transformers' process pool.",
+    )
+    embed_devices: str = Field(
+        default="",
+        validation_alias="VALUEGRAPH_EMBED_DEVICES",
+        description="Comma-separated torch devices, one encoding process each (cuda:0,cuda:1); "
+        "overrides VALUEGRAPH_EMBED_PROCESSES. One device means one process on it.",
+    )
+    taxonomy_minibatch_above: int = Field(
+        default=100_000,
+        ge=1,
+        validation_alias="VALUEGRAPH_TAXONOMY_MINIBATCH_ABOVE",
+        description="A taxonomy level with more points than this uses MiniBatchKMeans.",
+    )
 
     # --- the API ---------------------------------------------------------------------------
     api_token: SecretStr | None = Field(default=None, validation_alias="VALUEGRAPH_API_TOKEN")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import click
@@ -58,9 +59,12 @@ def records(
     if bulk:
         if dry_run or store_text:
             raise InputError("--bulk cannot be combined with --dry-run or --store-text")
-        summary = bulk_ingest_record_file(
-            file, settings, on_phase=lambda phase: click.echo(f"bulk: {phase}", err=True)
-        )
+        started = time.perf_counter()
+
+        def phase(message: str) -> None:
+            click.echo(f"bulk [{time.perf_counter() - started:6.1f} s]: {message}", err=True)
+
+        summary = bulk_ingest_record_file(file, settings, on_phase=phase)
         _report(summary, False, as_json)
         if summary.rejected:
             ctx.exit(EXIT_REJECTED)
