@@ -154,7 +154,7 @@ def py2neo_environment() -> Path:
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", PY2NEO], check=True)
-    return python.resolve()
+    return python.absolute()  # not resolve(): that would leave the venv for its base interpreter
 
 
 def head(source: Path, lines: int, target: Path) -> Path:

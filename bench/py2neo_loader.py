@@ -25,7 +25,11 @@ def main() -> None:
             for statement, rows in batch["statements"]:
                 for row in rows:
                     if row.get("created_at"):
-                        row["created_at"] = datetime.fromisoformat(row["created_at"])
+                        # py2neo cannot pack a timezone-aware datetime on Python 3.11 (its
+                        # packstream passes its own DateTime to tzinfo.utcoffset and fails), so
+                        # the peer sends the UTC time as a local datetime.
+                        moment = datetime.fromisoformat(row["created_at"])
+                        row["created_at"] = moment.replace(tzinfo=None)
                 tx.run(statement, rows=rows)
             graph.commit(tx)
             conversations += batch["conversations"]
