@@ -4,7 +4,7 @@
 line), ``values_tree.csv`` and ``values_frequencies.csv`` (the formats released with "Values in
 the Wild", Huang et al. 2025) and ``planted.json``: the associations planted on purpose, so an
 analysis can be checked against what it should find. The published figures it is calibrated to
-are in /work/shared/reference/values-in-the-wild.md ("the reference" below).
+are in shared/reference/values-in-the-wild.md (Huang et al., 2025) ("the reference" below).
 
 The generative model, in order:
 

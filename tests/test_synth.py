@@ -1,6 +1,6 @@
 """The synthetic corpus: determinism, formats, the published marginals and the planted truth.
 
-Published figures are from /work/shared/reference/values-in-the-wild.md. Rates are checked
+Published figures are from shared/reference/values-in-the-wild.md (Huang et al., 2025). Rates are checked
 against binomial standard errors where the figure is exact, with a fixed seed, so a pass or a
 failure is reproducible.
 """
