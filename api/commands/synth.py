@@ -29,7 +29,11 @@ def synth(conversations: int, seed: int, out_dir: Path) -> None:
     from ingest.synth import write_corpus
 
     summary = write_corpus(out_dir, conversations, seed)
-    click.echo(f"wrote {conversations:,} conversations to {out_dir} ({summary})")
+    click.echo(
+        f"wrote {summary.conversations:,} conversations ({summary.taxonomy_values:,} values, "
+        f"{summary.distinct_tasks:,} tasks, {summary.distinct_human_values:,} human values) "
+        f"to {out_dir}"
+    )
 
 
 def register(cli: click.Group) -> None:
