@@ -127,7 +127,10 @@ def test_csv_imports_with_neo4j_admin(
     for path in folder.iterdir():
         assert PRIVATE_TEXT not in path.read_text(encoding="utf-8")
 
-    done = second_server.admin("database", "import", "full", "neo4j", *_import_arguments(folder))
+    report = f"--report-file={tmp_path / 'import.report'}"  # not into the working directory
+    done = second_server.admin(
+        "database", "import", "full", "neo4j", report, *_import_arguments(folder)
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     second_server.start()
     auth = ("neo4j", TEST_PASSWORD)
