@@ -15,6 +15,7 @@ help:
 	@echo "make test   - install, then run the whole test suite against a throwaway Neo4j"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - the benchmarks (see BENCHMARKS.md)"
+	@echo "make reliability - the fault, fuzz, soak and security tests at full length (RELIABILITY.md)"
 
 # The virtual environment, reinstalled whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -93,6 +94,16 @@ test: $(VENV)/.installed system-deps $(GRAPHIQL)
 	@$(BIN)/python -m pytest -q $(PYTEST_ARGS); code=$$?; \
 	if [ $$code -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 0; fi; \
 	exit $$code
+
+# The reliability tests at full length: `make test` runs each of them briefly (a 10 s soak,
+# 25 fuzz examples a property, the SIGKILL faults); this runs the 60 s soaks, 500 examples a
+# property and the orderly restart under load as well. See RELIABILITY.md.
+RELIABILITY_TESTS := tests/test_reliability_ingest.py tests/test_reliability_api.py \
+	tests/test_reliability_fuzz.py tests/test_soak.py tests/test_security.py tests/test_bulk.py \
+	tests/test_routing.py
+reliability: $(VENV)/.installed system-deps $(GRAPHIQL)
+	VALUEGRAPH_RELIABILITY=full VALUEGRAPH_SOAK_SECONDS=60 VALUEGRAPH_FUZZ_EXAMPLES=500 \
+	  $(BIN)/python -m pytest -q -s $(RELIABILITY_TESTS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

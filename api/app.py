@@ -134,6 +134,9 @@ class ValuegraphView(GraphQLView):
         self.limits = provider.limits
 
     def dispatch_request(self) -> Response:
+        problem = _json_body_problem()
+        if problem is not None:
+            return _error_response(problem, "BAD_REQUEST", 400)
         # graphql-server answers a malformed request in plain text; clients get JSON errors.
         try:
             response: Response = self.run(request=request)
@@ -336,6 +339,32 @@ def _cors_origins(configured: str) -> frozenset[str]:
     return frozenset(
         origin.strip().rstrip("/") for origin in configured.split(",") if origin.strip()
     )
+
+
+def _json_body_problem() -> str | None:
+    """What is wrong with a JSON request body, before graphql-server parses it.
+
+    graphql-server trusts the body's shape: a batch (an array), a bare string, bytes that are
+    not UTF-8 or JSON nested past Python's recursion limit each end in an exception it does
+    not catch, and so in a 500.
+    """
+    if request.method != "POST" or request.mimetype != "application/json":
+        return None
+    try:
+        body = json.loads(request.get_data(cache=True).decode("utf-8"))
+    except UnicodeDecodeError:
+        return "the request body is not UTF-8"
+    except json.JSONDecodeError as exc:
+        return f"the request body is not JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return "the request body is JSON nested too deeply"
+    if not isinstance(body, dict):
+        return "the request body must be one JSON object: {query, variables, operationName}"
+    if not isinstance(body.get("variables"), dict | str | None):  # some clients send a string
+        return "variables must be a JSON object"
+    if not isinstance(body.get("query"), str | None):
+        return "query must be a string"
+    return None
 
 
 def _error_response(message: str, code: str, status: int) -> Response:

@@ -448,6 +448,10 @@ def public_message(error: BaseException) -> tuple[str, str]:
         return f"the database could not answer this query (error {reference})", "DATABASE_ERROR"
     if isinstance(error, InputError | QueryError):
         return str(error), "BAD_REQUEST"
+    if isinstance(error, GraphQLError):
+        # graphql-core coerces arguments as it reaches each field, so a null sent for a
+        # non-null argument with a default surfaces here, about the client's request.
+        return error.message, "BAD_REQUEST"
     if isinstance(error, ValuegraphError):
         return str(error), "ERROR"
     reference = _log_with_reference(error)

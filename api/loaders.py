@@ -26,7 +26,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from graphql import GraphQLError, GraphQLOutputType
+from graphql import GraphQLError, GraphQLOutputType, OperationDefinitionNode, is_non_null_type
 from graphql.pyutils import Path
 from graphql_sync_dataloaders import DeferredExecutionContext, SyncDataLoader, SyncFuture
 
@@ -50,7 +50,23 @@ class BatchedExecutionContext(DeferredExecutionContext):
     graphql-core 3.2.14 added a ``path`` argument to ``handle_field_error``; the deferred
     context still calls it without one, which turned every field error inside a batch into a
     crash of the whole request. The path is rebuilt from the error's own path list instead.
+
+    An error in a non-null field cannot bubble up to a nullable parent once the field's value
+    came from a batch: the deferred context completes it in a future's callback, where the
+    raise is lost and the parents' futures never finish ("deferred execution failed to
+    complete"). Such errors are noted, and if the operation then cannot finish, its answer is
+    what a null bubbled to the root gives: no data, and the errors.
     """
+
+    def execute_operation(self, operation: OperationDefinitionNode, root_value: Any) -> Any:
+        self._non_null_errors: list[GraphQLError] = []
+        try:
+            return super().execute_operation(operation, root_value)
+        except RuntimeError:
+            if not self._non_null_errors:
+                raise
+            # graphql-core's execute() answers a GraphQLError from here with data null.
+            raise self._non_null_errors[0] from None
 
     def handle_field_error(
         self, error: GraphQLError, return_type: GraphQLOutputType, path: Path | None = None
@@ -58,6 +74,8 @@ class BatchedExecutionContext(DeferredExecutionContext):
         if path is None:
             for key in error.path or ():
                 path = Path(path, key, None)
+        if is_non_null_type(return_type):
+            self._non_null_errors.append(error)
         super().handle_field_error(error, return_type, path)
 
 

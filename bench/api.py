@@ -378,15 +378,20 @@ def report(name: str, apis: dict[str, list[Timing]], direct: list[Timing]) -> di
     return figures
 
 
-def run_scenarios(args: argparse.Namespace, env: dict[str, str]) -> dict[str, dict[str, float]]:
-    settings = Settings()
+def bench_driver(settings: Settings, clients: int) -> Driver:
+    """A driver for the direct runs, with a connection for every client."""
     password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
-    driver = GraphDatabase.driver(
+    return GraphDatabase.driver(
         settings.resolved_uri,
         auth=(settings.neo4j_user, password),
-        max_connection_pool_size=max(64, 2 * args.clients),
+        max_connection_pool_size=max(64, 2 * clients),
         notifications_min_severity="OFF",
     )
+
+
+def run_scenarios(args: argparse.Namespace, env: dict[str, str]) -> dict[str, dict[str, float]]:
+    settings = Settings()
+    driver = bench_driver(settings, args.clients)
     inputs = workload_inputs(driver)
     results: dict[str, dict[str, float]] = {}
     with (

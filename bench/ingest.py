@@ -1,7 +1,7 @@
 """Ingest benchmark: bulk import, the UNWIND loader, a naive loader and py2neo, in one run.
 
 Run: ``python -m bench.ingest [--conversations 308210] [--repeat 3] [--sample 10000]
-[--loaders bulk,unwind,naive,py2neo]``
+[--loaders bulk,unwind,naive,py2neo] [--heap 2g] [--pagecache 2g]``
 
 Every load goes into an empty throwaway Neo4j on free ports (wiped before each run):
 - ``bulk``: ``valuegraph ingest records FILE --bulk`` (CSV + ``neo4j-admin database import``,
@@ -13,8 +13,9 @@ Every load goes into an empty throwaway Neo4j on free ports (wiped before each r
   the old stack, in its own virtual environment (py2neo is not a dependency of valuegraph). It
   runs on the sample too, and so does ``unwind`` once more, so the ratios compare like with like.
 
-Each loader is a child process, so its peak resident memory (VmHWM) is measured alone.
-Figures are medians of ``--repeat`` runs.
+Each loader is a child process, so its peak resident memory (VmHWM) is measured alone. After
+each load the store's size on disk (the database's store files and its transaction logs) is
+recorded. Figures are medians of ``--repeat`` runs.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from graph.server import LocalServer, jar_dir
@@ -47,20 +48,21 @@ class Run:
     conversations: int
     relationships: int
     peak_rss_mib: float
+    store_mib: float = 0.0
 
     @property
     def rate(self) -> float:
         return self.conversations / self.seconds
 
 
-def bench_environment(root: Path) -> dict[str, str]:
+def bench_environment(root: Path, heap: str = "2g", pagecache: str = "2g") -> dict[str, str]:
     bolt, http = free_port(), free_port()
     return {
         "NEO4J_PASSWORD": PASSWORD,
         "VALUEGRAPH_BOLT_PORT": str(bolt),
         "VALUEGRAPH_HTTP_PORT": str(http),
-        "VALUEGRAPH_NEO4J_HEAP": "2g",
-        "VALUEGRAPH_NEO4J_PAGECACHE": "2g",
+        "VALUEGRAPH_NEO4J_HEAP": heap,
+        "VALUEGRAPH_NEO4J_PAGECACHE": pagecache,
         "VALUEGRAPH_STATE_DIR": str(root / "state"),
         # The jars the user's server already fetched, so the benchmark fetches nothing.
         "VALUEGRAPH_NEO4J_JARS": str(jar_dir(Settings())),
@@ -81,6 +83,14 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, int, bytes]
     if child.returncode != 0:
         raise SystemExit(f"{command[:4]} failed: {output[-2000:]!r}")
     return seconds, peak_kib, output
+
+
+def store_size_mib(server: LocalServer, database: str = "neo4j") -> float:
+    """The database's store files and transaction logs on disk, in MiB."""
+    data = server.data_dir
+    folders = [data / "databases" / database, data / "transactions" / database]
+    total = sum(f.stat().st_size for folder in folders for f in folder.rglob("*") if f.is_file())
+    return total / 2**20
 
 
 def _high_water_kib(pid: int) -> int:
@@ -173,6 +183,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sample", type=int, default=10_000)
     parser.add_argument("--loaders", default=",".join(LOADERS))
+    parser.add_argument("--heap", default="2g", help="Neo4j's heap (server.memory.heap).")
+    parser.add_argument("--pagecache", default="2g", help="Neo4j's page cache.")
     args = parser.parse_args()
     loaders = [name for name in args.loaders.split(",") if name]
     unknown = set(loaders) - set(LOADERS)
@@ -188,7 +200,7 @@ def main() -> None:
         )
         full = root / "corpus" / "records.jsonl"
         sample = head(full, args.sample, root / "sample.jsonl")
-        env = bench_environment(root)
+        env = bench_environment(root, args.heap, args.pagecache)
         os.environ.update(env)
         server = LocalServer(Settings())
         py2neo_python = py2neo_environment() if "py2neo" in loaders else None
@@ -202,10 +214,11 @@ def main() -> None:
                 for label, path in plan:
                     server.start(fresh=True)
                     run = run_loader(label.split("@")[0], path, env, py2neo_python)
+                    run = replace(run, store_mib=store_size_mib(server))
                     results[label].append(run)
                     print(
                         f"  {label}: {run.seconds:.1f} s, {run.rate:,.0f} conv/s, "
-                        f"{run.peak_rss_mib:.0f} MiB",
+                        f"{run.peak_rss_mib:.0f} MiB, store {run.store_mib:,.0f} MiB",
                         flush=True,
                     )
         finally:
@@ -220,15 +233,15 @@ def report(results: dict[str, list[Run]]) -> None:
 
     print(
         "\n| loader | conversations | relationships | time (s) | conversations/s | "
-        "relationships/s | loader peak RSS (MiB) |"
+        "relationships/s | loader peak RSS (MiB) | store (MiB) |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for label, runs in results.items():
         rel_rate = statistics.median(r.relationships / r.seconds for r in runs)
         print(
             f"| {label} | {runs[0].conversations:,} | {runs[0].relationships:,} | "
             f"{median(label, 'seconds'):.1f} | {median(label, 'rate'):,.0f} | {rel_rate:,.0f} | "
-            f"{median(label, 'peak_rss_mib'):.0f} |"
+            f"{median(label, 'peak_rss_mib'):.0f} | {median(label, 'store_mib'):,.0f} |"
         )
     ratios = []
     if "bulk" in results and "unwind" in results:

@@ -2,6 +2,8 @@
 
 Reads run as managed read transactions with a timeout, so with a ``neo4j://``
 URI (a cluster or Aura) they are routed to readers; writes go to the leader.
+Every session of one :class:`Graph` shares a bookmark manager, so a read that
+follows a write sees it even when a reader serves it (causal consistency).
 Driver errors become :class:`GraphUnavailable` or :class:`QueryError` here, at
 the edge, and their messages never carry credentials.
 """
@@ -48,6 +50,15 @@ class Graph:
         self.database = database
         self.timeout = timeout
         self.uri = uri
+        # Without it each session starts from no bookmark, and a cluster's reader may answer a
+        # read before it has applied the write this process just committed.
+        self.bookmarks = GraphDatabase.bookmark_manager()
+
+    def session(self, **config: Any) -> neo4j.Session:
+        """A session on this graph's database, causally after everything this graph wrote."""
+        return self.driver.session(
+            database=self.database, bookmark_manager=self.bookmarks, **config
+        )
 
     @classmethod
     def connect(cls, settings: Settings, *, verify: bool = True) -> Graph:
@@ -96,7 +107,7 @@ class Graph:
         """Run ``work`` in a managed read transaction with the configured timeout."""
         timed = neo4j.unit_of_work(timeout=self.timeout)(work)
         try:
-            with self.driver.session(database=self.database) as session:
+            with self.session() as session:
                 return session.execute_read(timed)
         except Exception as exc:
             raise translate(exc, "read") from exc
@@ -106,9 +117,7 @@ class Graph:
         """Yield records one by one, for results too large to hold (exports)."""
         try:
             with (
-                self.driver.session(
-                    database=self.database, default_access_mode=neo4j.READ_ACCESS
-                ) as session,
+                self.session(default_access_mode=neo4j.READ_ACCESS) as session,
                 session.begin_transaction(timeout=None) as tx,
             ):
                 yield iter(tx.run(query, dict(params or {})))
@@ -126,7 +135,7 @@ class Graph:
 
     def write_tx(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         try:
-            with self.driver.session(database=self.database) as session:
+            with self.session() as session:
                 return session.execute_write(work)
         except Exception as exc:
             raise translate(exc, "write") from exc
@@ -134,7 +143,7 @@ class Graph:
     def run_autocommit(self, query: str, params: Params | None = None) -> None:
         """For statements a managed transaction cannot run (schema, CALL IN TRANSACTIONS)."""
         try:
-            with self.driver.session(database=self.database) as session:
+            with self.session() as session:
                 session.run(Query(query), dict(params or {})).consume()
         except Exception as exc:
             raise translate(exc, "write") from exc

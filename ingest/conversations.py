@@ -151,6 +151,8 @@ def _read_array(path: Path) -> Iterator[RawRecord]:
             items = json.load(handle)
         except (json.JSONDecodeError, UnicodeDecodeError, EOFError, OSError) as e:
             raise InputError(f"{path} looks like a JSON array but does not parse: {e}") from None
+        except RecursionError:  # Python's parser gives up past about a thousand levels
+            raise InputError(f"{path} looks like a JSON array but is nested too deeply") from None
     yield from enumerate(items, start=1)
 
 

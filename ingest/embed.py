@@ -145,7 +145,10 @@ class Embedder:
         # Renamed in sentence-transformers 5.x; the old name warns. Support both.
         dimension = getattr(self._model, "get_embedding_dimension", None)
         dimension = dimension or self._model.get_sentence_embedding_dimension
-        self.dimensions = int(dimension())
+        size = dimension()
+        if size is None:
+            raise ConfigError(f"{model!r} does not say how long its embeddings are")
+        self.dimensions = int(size)
         self._lock = threading.Lock()  # torch modules are not safe to call from two threads
         self._pool: dict[str, Any] | None = None
 

@@ -276,10 +276,11 @@ class ClaudeClient:
 
     def create_message(self, params: dict[str, Any]) -> Message:
         message = self.send(lambda: self.sdk.messages.create(**params), what="messages.create")
-        self._count_usage(message)
+        self.count_usage(message)
         return message
 
-    def _count_usage(self, message: Message) -> None:
+    def count_usage(self, message: Message) -> None:
+        """Add a message's tokens to the run's totals (a batch's results come in here too)."""
         usage = message.usage
         self.stats.add(
             calls=1,

@@ -176,6 +176,7 @@ class BatchRunner:
                 reason = result.error.error.type if result.type == "errored" else result.type
                 report.failed[reason] = report.failed.get(reason, 0) + 1
                 continue  # uncached: the synchronous pass retries it
+            self.client.count_usage(result.message)  # paid for, whoever collects it
             conversation = by_key.get(item.custom_id)
             if conversation is None:
                 continue  # submitted by a run over another file; that file's next run collects it

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import IO, Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from valuegraph.errors import InputError
+from valuegraph.files import json_line, open_private
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -82,12 +82,28 @@ def describe_validation_error(error: ValidationError) -> str:
     return f"field '{field_path}': {first['msg']}"
 
 
-def read_jsonl(path: Path, parse: Callable[[Any], M]) -> Iterator[Accepted[M] | Rejection]:
-    """Yield each line of ``path`` parsed by ``parse`` (a model's validator), or its rejection."""
+def read_jsonl(
+    path: Path,
+    parse: Callable[[Any], M],
+    parse_json: Callable[[bytes], M] | None = None,
+) -> Iterator[Accepted[M] | Rejection]:
+    """Yield each line of ``path`` parsed by ``parse`` (a model's validator), or its rejection.
+
+    ``parse_json`` (a model's ``model_validate_json``) is tried first when given: it parses and
+    validates in one step, in Rust, several times faster. A line it refuses goes through
+    ``json.loads`` and ``parse`` as well, so what is accepted, and every rejection's reason,
+    are those of the plain path.
+    """
     with open_input(path) as handle:
         line_no = 0
         try:
             for line_no, raw_bytes in enumerate(handle, start=1):
+                if parse_json is not None:
+                    try:
+                        yield Accepted(line_no, parse_json(raw_bytes))
+                        continue
+                    except ValueError:  # pydantic's ValidationError is a ValueError
+                        pass
                 yield _parse_line(path, line_no, raw_bytes, parse)
         except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
             raise InputError(
@@ -111,6 +127,8 @@ def _parse_line(
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return Rejection(path, line_no, f"broken JSON: {exc.msg} at column {exc.colno}", text)
+    except RecursionError:  # Python's parser gives up past about a thousand levels
+        return Rejection(path, line_no, "JSON nested too deeply", text)
     try:
         return Accepted(line_no, parse(data))
     except ValidationError as exc:
@@ -127,10 +145,9 @@ class Quarantine:
 
     def add(self, rejection: Rejection) -> None:
         if self._handle is None:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            self._handle = os.fdopen(fd, "w", encoding="utf-8")
+            self._handle = open_private(self.path, "w", encoding="utf-8")
         entry = {"line": rejection.line, "reason": rejection.reason, "raw": rejection.raw}
-        self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._handle.write(json_line(entry) + "\n")
         self.count += 1
 
     def close(self) -> None:

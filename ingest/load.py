@@ -44,7 +44,8 @@ def _valid_records(
     on_progress: Callable[[int], None] | None,
 ) -> Iterator[ExtractedRecord]:
     """The valid records of ``path``; rejections go to ``quarantine`` (None: a later pass)."""
-    for result in read_jsonl(path, ExtractedRecord.model_validate):
+    records = read_jsonl(path, ExtractedRecord.model_validate, ExtractedRecord.model_validate_json)
+    for result in records:
         accepted = isinstance(result, Accepted)
         if quarantine is not None:
             # Counted before the yield: a consumer may never resume after the last record.

@@ -8,12 +8,15 @@
 //   $order ('RESIDUAL' | 'COUNT')
 // Returns: key, links [{key, name, observed, expected, chi2, p_value, p_adjusted,
 //          adjusted_residual}]
+// Only the links of the set the pointer names: while a new set is committed, never a mix.
+OPTIONAL MATCH (m:Materialization {name: 'associations'})
+WITH m.generation AS generation
 UNWIND $keys AS key
 MATCH (n:AIValue|Task|HumanValue {key: key})
 WHERE $label IN labels(n)
 RETURN key, COLLECT {
   MATCH (n)-[r:ASSOCIATED_WITH|CO_OCCURS_WITH]-(partner)
-  WHERE type(r) = $type AND r.observed >= $floor
+  WHERE type(r) = $type AND r.observed >= $floor AND r.generation = generation
   RETURN {key: partner.key, name: partner.name, observed: r.observed, expected: r.expected,
           chi2: r.chi2, p_value: r.p_value, p_adjusted: r.p_adjusted,
           adjusted_residual: r.adjusted_residual} AS link

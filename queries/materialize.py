@@ -26,8 +26,10 @@ The cost is that the whole set lives in one transaction's memory; ``max_links`` 
 One caveat remains below the transaction: Neo4j's isolation is read-committed, and a commit is
 applied to the store record by record (creations before deletions). A query running during
 those milliseconds may see parts of both sets. Every link carries its set's ``generation``,
-so :func:`read_links` reads the pointer and the links together and reads again if they
-disagree; plain Cypher can filter on ``r.generation = m.generation`` the same way.
+and the pointer records how many links its set has, so :func:`read_links` reads the pointer
+and the links together and reads again unless they agree on both. Plain Cypher can filter on
+``r.generation = m.generation`` (``catalog_links`` and ``materialized_links`` do), which keeps a
+read to one set, but in those milliseconds it may be part of the set.
 """
 
 from __future__ import annotations
@@ -102,10 +104,13 @@ SET m.generation = $generation,
 REMOVE m.writing
 """
 
+# OPTIONAL: a read that falls between a commit's deletions and its creations finds no links
+# at all, and only the pointer's row shows that a set of some size is recorded.
 READ_LINKS = """
 MATCH (m:Materialization {name: $name})
-MATCH (v:AIValue)-[r:ASSOCIATED_WITH|CO_OCCURS_WITH]->(partner)
-RETURN m.generation AS current, r.generation AS generation, type(r) AS link,
+OPTIONAL MATCH (v:AIValue)-[r:ASSOCIATED_WITH|CO_OCCURS_WITH]->(partner)
+RETURN m.generation AS current, m.associated_with + m.co_occurs_with AS recorded,
+       r.generation AS generation, type(r) AS link,
        v.key AS value_key, v.name AS value, partner.key AS partner_key, partner.name AS partner,
        r.adjusted_residual AS adjusted_residual, r.chi2 AS chi2, r.p_value AS p_value,
        r.p_adjusted AS p_adjusted, r.observed AS observed, r.expected AS expected
@@ -303,8 +308,14 @@ READ_ATTEMPTS = 5
 def read_links(graph: Graph) -> tuple[MaterializedLink, ...]:
     """The current set, strongest first; read again if a commit was being applied meanwhile."""
     for attempt in range(READ_ATTEMPTS):
-        records = graph.read(READ_LINKS, {"name": MATERIALIZATION_NAME})
-        if all(r["generation"] == r["current"] for r in records):
+        rows = graph.read(READ_LINKS, {"name": MATERIALIZATION_NAME})
+        records = [r for r in rows if r["link"] is not None]
+        # Whole means one generation, the pointer's, with as many links as it recorded: a
+        # commit being applied can show the new pointer before all of its links, or none.
+        whole = all(r["generation"] == r["current"] for r in records) and all(
+            (r["recorded"] or 0) == len(records) for r in rows
+        )
+        if whole:
             return tuple(
                 MaterializedLink(
                     link=r["link"],

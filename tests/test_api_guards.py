@@ -178,7 +178,8 @@ def test_get_answers_queries_and_bad_bodies_get_json_errors() -> None:
     assert got.status_code == 200 and got.get_json() == {"data": {"__typename": "Query"}}
     broken = client.post("/graphql", data=b"{not json", content_type="application/json")
     assert broken.status_code == 400
-    assert broken.get_json()["errors"][0]["message"] == "Unable to parse request body as JSON"
+    message = broken.get_json()["errors"][0]["message"]
+    assert message.startswith("the request body is not JSON") and "column 2" in message
     wrong_type = client.post("/graphql", data=b"query", content_type="text/plain")
     assert wrong_type.status_code == 400 and wrong_type.get_json()["errors"]
 

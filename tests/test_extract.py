@@ -259,6 +259,10 @@ def test_batches_chunk_poll_collect_and_resume_without_resubmitting(
     report = BatchRunner(extractor, state, chunk_size=3, poll_interval=0).run(conversations)
     assert fake.batch_creates == 3 and report.submitted == 0 and report.resumed_batches == 3
     assert report.failed == {"overloaded_error": 1, "expired": 1}
+    # The five results that came back were paid for, and their tokens are counted (200 in and
+    # 60 out each, the fake's figures), with the one direct repair call.
+    usage = extractor.client.stats
+    assert (usage.calls, usage.input_tokens, usage.output_tokens) == (6, 6 * 200, 6 * 60)
     # What the batch could not do goes through direct calls; the rest comes from the cache.
     outcomes = list(extract_all(extractor, conversations, concurrency=4))
     assert all(isinstance(o, Extracted) for o in outcomes) and len(outcomes) == 7

@@ -7,7 +7,6 @@ never show in a repr, a log line or an error message.
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -147,7 +146,7 @@ class Settings(BaseSettings):
         """True when valuegraph itself runs the Neo4j it talks to."""
         return self.neo4j_uri is None
 
-    @cached_property
+    @property  # not cached: model_copy(update=...) would carry a stale URI over
     def resolved_uri(self) -> str:
         return self.neo4j_uri or f"bolt://127.0.0.1:{self.bolt_port}"
 

@@ -29,6 +29,7 @@ from ingest.jsonl import Quarantine, Rejection, open_input
 from ingest.records import ExtractedRecord
 from ingest.scrub import Scrubber, hash_conversation_id, load_id_salt
 from valuegraph.errors import ConfigError, InputError
+from valuegraph.files import json_line
 from valuegraph.settings import Settings, load_settings
 
 EXIT_REJECTED = 1
@@ -355,7 +356,7 @@ def scrub(file: Path) -> None:
         if isinstance(item, Rejection):
             line = scrubber.text(item.raw)  # kept as it was, broken JSON and all
         else:
-            line = json.dumps(scrubber.record(item[1]), ensure_ascii=False)
+            line = json_line(scrubber.record(item[1]))
         sys.stdout.write(line + "\n")
         records += 1
     counts = ", ".join(f"{n} {k}" for k, n in sorted(scrubber.counts.items())) or "nothing"

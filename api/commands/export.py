@@ -6,9 +6,10 @@ import json
 import logging
 import os
 import sys
+from contextlib import suppress
 from dataclasses import asdict
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import click
 
@@ -95,16 +96,17 @@ def _write(prepared: PreparedExport, output: str, fmt: ExportFormat) -> None:
     # Written beside the target and renamed at the end: a failed export leaves no half file.
     partial = target.with_name(target.name + ".partial")
     try:
-        with partial.open("wb") as handle:
+        with prepared.open_output(partial) as handle:
             _copy(prepared, handle)
         partial.replace(target)
     except OSError as exc:
         raise InputError(f"-o {output}: cannot write ({exc.strerror})") from None
     finally:
-        partial.unlink(missing_ok=True)
+        with suppress(OSError):  # a name the system refused cannot be there to remove
+            partial.unlink(missing_ok=True)
 
 
-def _copy(prepared: PreparedExport, handle: BinaryIO) -> None:
+def _copy(prepared: PreparedExport, handle: IO[bytes]) -> None:
     for piece in prepared.chunks():
         handle.write(piece)
 

@@ -320,16 +320,22 @@ def associations_field() -> graphene.Field:
         task=graphene.String(description="VALUE_TASK: one task's values."),
         human_value=graphene.String(description="AI_HUMAN: one human value's AI values."),
         response_type=ResponseType(description="VALUE_RESPONSE: one response type's values."),
-        value_level=graphene.Int(default_value=0, description="0: values; 1-3: taxonomy clusters."),
-        task_level=graphene.Int(default_value=0, description="0: tasks; 1-3: task clusters."),
+        value_level=graphene.Int(
+            required=True, default_value=0, description="0: values; 1-3: taxonomy clusters."
+        ),
+        task_level=graphene.Int(
+            required=True, default_value=0, description="0: tasks; 1-3: task clusters."
+        ),
         model=graphene.String(description="Only this model's conversations."),
         min_count=graphene.Int(
-            default_value=DEFAULT_MIN_COUNT, description="Co-occurrences a pair needs to be tested."
+            required=True,
+            default_value=DEFAULT_MIN_COUNT,
+            description="Co-occurrences a pair needs to be tested.",
         ),
         alpha=graphene.Float(description="Only pairs with Bonferroni-adjusted p below this."),
         min_residual=graphene.Float(description="Only pairs with at least this adjusted residual."),
-        order_by=AssociationOrder(default_value=RESIDUAL),
-        first=graphene.Int(default_value=20),
+        order_by=AssociationOrder(required=True, default_value=RESIDUAL),
+        first=graphene.Int(required=True, default_value=20),
         required=True,
         resolver=resolve_associations,
         description="Which AI values go with which tasks, human values or responses (chi-square).",
@@ -413,14 +419,14 @@ def _link_page(
 def link_field(description: str) -> graphene.Field:
     return graphene.Field(
         AssociationList,
-        top=graphene.Int(default_value=DEFAULT_TOP),
+        top=graphene.Int(required=True, default_value=DEFAULT_TOP),
         min_count=graphene.Int(
             description=f"Co-occurrences a pair needs (default {DEFAULT_MIN_COUNT})."
         ),
         alpha=graphene.Float(
             description="Adjusted p below this (default: the materialised set's alpha, else 0.05)."
         ),
-        order_by=AssociationOrder(default_value=RESIDUAL),
+        order_by=AssociationOrder(required=True, default_value=RESIDUAL),
         description=description,
     )
 
@@ -532,7 +538,9 @@ def mirroring_field() -> graphene.Field:
         Mirroring,
         response_type=ResponseType(description="Rates and resistance pairs of this response only."),
         model=graphene.String(),
-        top=graphene.Int(default_value=DEFAULT_TOP, description="Mirrored values and pairs kept."),
+        top=graphene.Int(
+            required=True, default_value=DEFAULT_TOP, description="Mirrored values and pairs kept."
+        ),
         required=True,
         resolver=resolve_mirroring,
         description="Mirroring rates by response type, the values most mirrored, resistance pairs.",
@@ -654,12 +662,14 @@ def resolve_invariance(
 def invariance_field() -> graphene.Field:
     return graphene.Field(
         Invariance,
-        across=InvarianceContext(default_value=ACROSS_TASKS),
-        value_level=graphene.Int(default_value=0),
+        across=InvarianceContext(required=True, default_value=ACROSS_TASKS),
+        value_level=graphene.Int(required=True, default_value=0),
         model=graphene.String(),
-        min_support=graphene.Int(default_value=50, description="Conversations a value needs."),
+        min_support=graphene.Int(
+            required=True, default_value=50, description="Conversations a value needs."
+        ),
         min_context_conversations=graphene.Int(
-            default_value=30, description="Conversations a context needs to count."
+            required=True, default_value=30, description="Conversations a context needs to count."
         ),
         top=graphene.Int(description="The top most invariant, then the top most dependent."),
         required=True,

@@ -49,7 +49,7 @@ class Task(graphene.ObjectType):
     values = link_field("The AI values significantly over-represented in it, strongest first.")
     conversations = graphene.Field(
         "api.types.conversations.ConversationConnection",
-        first=graphene.Int(default_value=20),
+        first=graphene.Int(required=True, default_value=20),
         after=graphene.String(),
         required=True,
     )
@@ -103,9 +103,9 @@ class TaskConnection(graphene.ObjectType):
 
 TASKS_ARGUMENTS: dict[str, Any] = {
     "search": graphene.String(description="Part of the task's name (case-insensitive)."),
-    "min_frequency": graphene.Int(default_value=0),
-    "order_by": ItemOrder(default_value=Order.FREQUENCY.value),
-    "first": graphene.Int(default_value=20),
+    "min_frequency": graphene.Int(required=True, default_value=0),
+    "order_by": ItemOrder(required=True, default_value=Order.FREQUENCY.value),
+    "first": graphene.Int(required=True, default_value=20),
     "after": graphene.String(),
 }
 

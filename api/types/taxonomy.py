@@ -42,9 +42,9 @@ class Cluster(graphene.ObjectType):
     values = graphene.Field(
         "api.types.values.ValueConnection",
         search=graphene.String(),
-        min_frequency=graphene.Int(default_value=0),
-        order_by=ItemOrder(default_value=Order.FREQUENCY.value),
-        first=graphene.Int(default_value=20),
+        min_frequency=graphene.Int(required=True, default_value=0),
+        order_by=ItemOrder(required=True, default_value=Order.FREQUENCY.value),
+        first=graphene.Int(required=True, default_value=20),
         after=graphene.String(),
         required=True,
         description="The values under this cluster, at any depth.",

@@ -113,7 +113,7 @@ class Value(graphene.ObjectType):
     )
     conversations = graphene.Field(
         lambda: _conversation_connection(),
-        first=graphene.Int(default_value=20),
+        first=graphene.Int(required=True, default_value=20),
         after=graphene.String(),
         required=True,
         description="The conversations that express it on this side, by id.",
@@ -266,14 +266,16 @@ class ValueConnection(graphene.ObjectType):
 # --- root fields --------------------------------------------------------------------------
 
 VALUES_ARGUMENTS: dict[str, Any] = {
-    "role": Role(default_value=CatalogRole.AI.value),
+    "role": Role(required=True, default_value=CatalogRole.AI.value),
     "search": graphene.String(description="Part of the value's name (case-insensitive)."),
     "cluster": graphene.ID(description="Only values under this cluster (any level)."),
     "model": graphene.String(description="Count only this model's conversations."),
     "response_type": ResponseType(description="Count only conversations with this response."),
-    "min_frequency": graphene.Int(default_value=0, description="Only values at least this often."),
-    "order_by": ItemOrder(default_value=Order.FREQUENCY.value),
-    "first": graphene.Int(default_value=20),
+    "min_frequency": graphene.Int(
+        required=True, default_value=0, description="Only values at least this often."
+    ),
+    "order_by": ItemOrder(required=True, default_value=Order.FREQUENCY.value),
+    "first": graphene.Int(required=True, default_value=20),
     "after": graphene.String(),
 }
 

@@ -16,7 +16,6 @@ A stored property whose name the format uses for itself gets a leading underscor
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
@@ -25,6 +24,7 @@ from graph.export.display import association_weight, display_label, renamed
 from graph.export.model import ExportNode, ExportRelationship
 from graph.export.reader import SubgraphReader
 from graph.export.values import plain
+from valuegraph.files import json_line
 
 
 class JsonStyle(StrEnum):
@@ -39,7 +39,7 @@ _NODE_LINK_EDGE = frozenset({"source", "target", "key", "type", "label", "weight
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json_line(value, separators=(",", ":"))
 
 
 def _properties(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import IO
 
 from graph.connection import Graph
 from graph.export.csv_import import csv_files
@@ -25,6 +26,7 @@ from graph.export.model import SubgraphSchema
 from graph.export.reader import SubgraphReader
 from graph.export.selection import Privacy, Selection, plan
 from valuegraph.errors import InputError
+from valuegraph.files import open_private
 
 CHUNK_BYTES = 1 << 16
 
@@ -134,6 +136,12 @@ class PreparedExport:
                             yield sink.drain()
         yield sink.drain()
 
+    def open_output(self, path: Path) -> IO[bytes]:
+        """A file of this export for writing: owner-only when it holds conversations."""
+        if self.request.include_conversations:
+            return open_private(path, "wb")
+        return path.open("wb")
+
     def write_csv_directory(self, folder: Path) -> list[Path]:
         """Write the CSV files (and ``import.args``) into ``folder``, which must be empty."""
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
@@ -142,7 +150,7 @@ class PreparedExport:
         written = []
         for csv_file in csv_files(self.reader):
             path = folder / csv_file.name
-            with path.open("wb") as handle:
+            with self.open_output(path) as handle:
                 for piece in _encoded(csv_file.chunks):
                     handle.write(piece)
                     self.bytes_written += len(piece)

@@ -10,8 +10,9 @@
 - :class:`ClusterBranch`: a taxonomy cluster and everything beneath it.
 - :class:`Associations`: the materialised associations at or above a residual.
 - :class:`UserQuery`: any read-only Cypher returning nodes, relationships or paths. It is
-  refused *before it runs* unless ``EXPLAIN`` calls it a read query (type ``r``); it then
-  runs, wrapped, in a read transaction, which Neo4j also holds to read-only.
+  refused *before it runs* unless ``EXPLAIN`` calls it a read query (type ``r``) whose plan
+  has no ``LOAD CSV`` and no procedure call; it then runs, wrapped, in a read transaction,
+  which Neo4j also holds to read-only.
 
 Planning may read the graph (to find the seed, walk the neighbourhood, check the query);
 it never writes.
@@ -295,17 +296,40 @@ def _plan_around(graph: Graph, around: Around, privacy: Privacy) -> SubgraphPlan
 _TRAILING_SEMICOLONS = re.compile(r"[;\s]+$")
 
 
-def _explain(
-    graph: Graph, cypher: str, params: Mapping[str, Any] | None = None
-) -> tuple[str, list[str]]:
-    """The query type EXPLAIN reports, and the query's columns; nothing is executed."""
+@dataclass(frozen=True)
+class Explained:
+    """What EXPLAIN says of a query, without running it."""
 
-    def work(tx: neo4j.ManagedTransaction) -> tuple[str, list[str]]:
+    query_type: str  # r, rw, w or s
+    columns: list[str]
+    operators: frozenset[str]  # the plan's operator types, without their "@database" suffix
+
+
+def _explain(graph: Graph, cypher: str, params: Mapping[str, Any] | None = None) -> Explained:
+    def work(tx: neo4j.ManagedTransaction) -> Explained:
         result = tx.run(_EXPLAIN + cypher, dict(params or {}))
         keys = list(result.keys())
-        return str(result.consume().query_type), keys
+        summary = result.consume()
+        return Explained(str(summary.query_type), keys, _operators(summary.plan or {}))
 
     return graph.read_tx(work)
+
+
+def _operators(plan: Mapping[str, Any]) -> frozenset[str]:
+    found = {str(plan.get("operatorType", "")).split("@")[0]}
+    for child in plan.get("children", ()):
+        found |= _operators(child)
+    return frozenset(found - {""})
+
+
+# Read queries by EXPLAIN's type that still reach outside the graph: LOAD CSV makes the
+# database fetch any URL or file it is given (a request forged from the database host, open
+# to every export client), and procedures can do the same (apoc.load.*) or read the server's
+# configuration. An export needs neither.
+REFUSED_OPERATORS = {
+    "LoadCSV": "LOAD CSV (it makes the database fetch a URL or file)",
+    "ProcedureCall": "procedure calls",
+}
 
 
 def _backtick(name: str) -> str:
@@ -332,9 +356,13 @@ def check_read_only(
 ) -> list[str]:
     """Refuse anything but a read query, before it runs; return its columns."""
     try:
-        query_type, columns = _explain(graph, cypher, params)
+        explained = _explain(graph, cypher, params)
     except QueryError as exc:
         raise QueryError(f"--cypher: {_first_line_of_query_error(str(exc))}") from None
+    query_type, columns = explained.query_type, explained.columns
+    refused = sorted(REFUSED_OPERATORS[op] for op in explained.operators & REFUSED_OPERATORS.keys())
+    if refused:
+        raise QueryError(f"--cypher: refused, an export query may not use {' or '.join(refused)}")
     if query_type != "r":
         kinds = {"rw": "reads and writes", "w": "writes", "s": "changes the schema"}
         raise QueryError(
