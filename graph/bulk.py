@@ -95,8 +95,8 @@ def ensure_bulk_target(settings: Settings) -> LocalServer:
 
 
 class _CsvFile:
-    """One of the importer's files, its rows written a block at a time (``writerows`` runs
-    in C; a Python call per row was a third of the time at 3M records)."""
+    """One of the importer's files, its rows collected and written a block at a time by
+    ``writerows``, one call into the C writer per block rather than per row."""
 
     BLOCK = 8192
 
@@ -122,6 +122,10 @@ class _Nodes(_CsvFile):
     def __init__(self, stack: ExitStack, path: Path, header: tuple[str, ...]) -> None:
         super().__init__(stack, path, header)
         self.ids: dict[str, int] = {}
+        self.multiline = False
+        # Conversations are new on nearly every record: the loop checks their few free-text
+        # cells itself rather than paying for a scan of every cell.
+        self.scans_new_rows = True
 
     def id_of(self, key: str, *cells: object) -> int:
         """The import id of ``key``; its row is written the first time it is seen."""
@@ -129,16 +133,29 @@ class _Nodes(_CsvFile):
         if number is None:
             number = self.ids[key] = len(self.ids)
             self.add((number, key, *cells))
+            if self.scans_new_rows and not self.multiline:
+                self.multiline = _breaks_a_line(key, *cells)
         return number
 
 
-def write_import_csvs(
-    records: Iterable[ExtractedRecord], folder: Path
-) -> tuple[int, int, set[str]]:
-    """Stream ``records`` into the importer's CSV files.
+def _breaks_a_line(*cells: object) -> bool:
+    return any(isinstance(cell, str) and ("\n" in cell or "\r" in cell) for cell in cells)
 
-    Returns the number of distinct conversations, of relationships, and the ids seen twice.
-    """
+
+@dataclass(frozen=True)
+class ImportFiles:
+    """What :func:`write_import_csvs` wrote."""
+
+    conversations: int  # distinct
+    relationships: int
+    duplicates: set[str]  # conversation ids seen more than once
+    # Whether any field holds a line break: the importer must then read each file in one
+    # thread (--multiline-fields), which makes it several times slower.
+    multiline: bool
+
+
+def write_import_csvs(records: Iterable[ExtractedRecord], folder: Path) -> ImportFiles:
+    """Stream ``records`` into the importer's CSV files."""
     folder.mkdir(parents=True, exist_ok=True)
     duplicates: set[str] = set()
     relationships = 0
@@ -150,6 +167,7 @@ def write_import_csvs(
         files = [*nodes.values(), *edges.values()]
         node_stems = ("conversations", "tasks", "ai_values", "human_values", "models")
         conversations, tasks, ai_values, human_values, models = (nodes[s] for s in node_stems)
+        conversations.scans_new_rows = False
         about, ai_expressed, human_expressed, by_model = (
             edges[stem].add for stem in ("about", "ai_expressed", "human_expressed", "by_model")
         )
@@ -160,6 +178,10 @@ def write_import_csvs(
                 # then writes its last record over them.
                 duplicates.add(cid)
             conversation = conversations.id_of(cid, *_conversation_cells(record))
+            if not conversations.multiline:
+                # The other cells are a timestamp, an enum and a boolean; the model is a node.
+                free_text = f"{cid}{record.language}{record.source}"
+                conversations.multiline = "\n" in free_text or "\r" in free_text
             about((conversation, tasks.id_of(normalise_key(record.task), record.task)))
             expressed = record.ai_value_keys()
             for key, (name, explicit) in expressed.items():
@@ -175,8 +197,9 @@ def write_import_csvs(
             if count % 1024 == 0:
                 for file in files:
                     file.flush_if_full()
+        multiline = any(file.multiline for file in nodes.values())
         distinct = len(conversations.ids)
-    return distinct, relationships, duplicates
+    return ImportFiles(distinct, relationships, duplicates, multiline)
 
 
 def _conversation_cells(record: ExtractedRecord) -> tuple[object, ...]:
@@ -195,7 +218,12 @@ def _conversation_cells(record: ExtractedRecord) -> tuple[object, ...]:
 
 
 def run_import(
-    server: LocalServer, folder: Path, database: str, say: Callable[[str], None] = lambda _: None
+    server: LocalServer,
+    folder: Path,
+    database: str,
+    say: Callable[[str], None] = lambda _: None,
+    *,
+    multiline: bool = True,
 ) -> None:
     """Stop the server, import the CSV files into ``database``, start the server again."""
     # The database name goes first: --nodes takes several values and would swallow it.
@@ -205,7 +233,7 @@ def run_import(
         "full",
         database,
         "--overwrite-destination=true",
-        "--multiline-fields=true",
+        f"--multiline-fields={'true' if multiline else 'false'}",
         "--id-type=integer",
         "--high-parallel-io=on",
         f"--report-file={folder / 'import.report'}",
@@ -242,9 +270,14 @@ def bulk_load(
     shutil.rmtree(folder, ignore_errors=True)
     try:
         say("writing CSV files for neo4j-admin import")
-        conversations, relationships, duplicates = write_import_csvs(records(), folder)
+        written = write_import_csvs(records(), folder)
+        conversations, relationships, duplicates = (
+            written.conversations,
+            written.relationships,
+            written.duplicates,
+        )
         csv_done = time.perf_counter()
-        run_import(server, folder, settings.neo4j_database, say)
+        run_import(server, folder, settings.neo4j_database, say, multiline=written.multiline)
         import_done = time.perf_counter()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

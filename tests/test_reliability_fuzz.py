@@ -247,8 +247,8 @@ DEEP = "[" * 100_000
 def test_json_nested_too_deeply_is_rejected_not_a_traceback(
     tmp_path: Path, command: list[str], content: str
 ) -> None:
-    """Python's json module raises RecursionError (not a JSONDecodeError) past ~1,000 levels.
-    ingest/jsonl.py catches only JSONDecodeError, so one such line aborts the whole file."""
+    """Python's json module raises RecursionError (not a JSONDecodeError) past ~1,000 levels;
+    such a line must be one rejection, not an abort of the whole file."""
     path = tmp_path / "deep.jsonl"
     path.write_text(content)
     argv = [part.replace("{path}", str(path)) for part in command]
