@@ -48,7 +48,7 @@ def local_settings(
 
 
 # A record whose task and value names hold line breaks: the importer must read multi-line fields.
-MULTILINE = {
+MULTILINE: dict[str, object] = {
     "conversation_id": "line\nbreak",
     "task": "a task\nover two lines",
     "ai_values": ["first line\r\nsecond line"],
