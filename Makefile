@@ -100,7 +100,7 @@ test: $(VENV)/.installed system-deps $(GRAPHIQL)
 # property and the orderly restart under load as well. See RELIABILITY.md.
 RELIABILITY_TESTS := tests/test_reliability_ingest.py tests/test_reliability_api.py \
 	tests/test_reliability_fuzz.py tests/test_soak.py tests/test_security.py tests/test_bulk.py \
-	tests/test_routing.py
+	tests/test_routing.py tests/test_api_batching.py
 reliability: $(VENV)/.installed system-deps $(GRAPHIQL)
 	VALUEGRAPH_RELIABILITY=full VALUEGRAPH_SOAK_SECONDS=60 VALUEGRAPH_FUZZ_EXAMPLES=500 \
 	  $(BIN)/python -m pytest -q -s $(RELIABILITY_TESTS) $(PYTEST_ARGS)
