@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -326,17 +326,12 @@ def test_materialize_killed_while_committing_leaves_one_set_whole(
 ) -> None:
     """Killed after it asked Neo4j to commit: whichever set the graph holds is whole."""
     graph = corpus.graph
-    lock = HeldLock(graph, _fresh_partner(sets))
-    child = _start_big_run()
-    try:
-        _wait_for(lambda: _committing(graph), child, "committing")
+    with _big_run_waiting_to_commit(graph, sets) as child:
         assert association_set(graph) == sets["old"]
         child.send_signal(signal.SIGKILL)
         child.communicate(timeout=60)
-    finally:
-        lock.release()
     # Neo4j may still complete the commit it was asked for: read once it is done (readers in
-    # the middle of it can see part of it, see test_readers_during_a_commit_see_one_set).
+    # the middle of it can see part of it, see test_readers_during_commits_get_one_whole_set).
     deadline = time.monotonic() + 60
     while _committing(graph) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -345,6 +340,21 @@ def test_materialize_killed_while_committing_leaves_one_set_whole(
     assert found["links"] in (sets["old"]["links"], sets["new"]["links"])
     outcome = "old" if found["links"] == sets["old"]["links"] else "new"
     print(f"CLI killed while its commit waited: the {outcome} set, whole")
+
+
+@contextmanager
+def _big_run_waiting_to_commit(
+    graph: Graph, sets: dict[str, dict[str, Any]]
+) -> Iterator[subprocess.Popen[str]]:
+    """A materialisation of the big set, everything written, its commit held back by a lock on
+    a node only the new set links to: the worst moment to be killed."""
+    lock = HeldLock(graph, _fresh_partner(sets))
+    child = _start_big_run()
+    try:
+        _wait_for(lambda: _committing(graph), child, "committing")
+        yield child
+    finally:
+        lock.release()
 
 
 def _fresh_partner(sets: dict[str, dict[str, Any]]) -> str:
@@ -367,15 +377,9 @@ def test_neo4j_killed_mid_materialize_keeps_the_old_set_and_the_rerun_is_whole(
     corpus: Corpus, sets: dict[str, dict[str, Any]], neo4j_server: LocalServer
 ) -> None:
     graph = corpus.graph
-    lock = HeldLock(graph, _fresh_partner(sets))
-    child = _start_big_run()
-    try:
-        # Everything written inside the transaction, the commit waiting: the worst moment.
-        _wait_for(lambda: _committing(graph), child, "committing")
+    with _big_run_waiting_to_commit(graph, sets) as child:
         neo4j_server.kill()
         _, stderr = child.communicate(timeout=300)
-    finally:
-        lock.release()
     assert child.returncode == 3, stderr  # "Neo4j is not reachable": a clean error
     assert "Traceback" not in stderr and "not reachable" in stderr
     neo4j_server.start()
