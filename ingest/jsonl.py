@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Generic, TypeVar
@@ -82,10 +82,42 @@ def describe_validation_error(error: ValidationError) -> str:
     return f"field '{field_path}': {first['msg']}"
 
 
+@dataclass(frozen=True)
+class Span:
+    """The lines of a file that start at byte ``start`` or later and before ``end``."""
+
+    start: int
+    end: int | None  # None: to the end of the file
+
+
+def split_lines(path: Path, parts: int, *, min_bytes: int = 1) -> list[Span]:
+    """Cut ``path`` into up to ``parts`` spans of whole lines, about equal in bytes and none
+    much shorter than ``min_bytes``.
+
+    A gzip file cannot be entered in the middle, so it is always one span (``end`` None).
+    """
+    with open_input(path) as handle:
+        if isinstance(handle, gzip.GzipFile):
+            return [Span(0, None)]
+        size = handle.seek(0, 2)
+        parts = max(1, min(parts, size // max(min_bytes, 1)))
+        starts = [0]
+        for part in range(1, parts):
+            handle.seek(max(part * size // parts - 1, starts[-1]))
+            handle.readline()  # to the start of the next whole line
+            if handle.tell() >= size:
+                break
+            if handle.tell() > starts[-1]:
+                starts.append(handle.tell())
+    return [Span(start, end) for start, end in zip(starts, [*starts[1:], size], strict=True)]
+
+
 def read_jsonl(
     path: Path,
     parse: Callable[[Any], M],
     parse_json: Callable[[bytes], M] | None = None,
+    *,
+    span: Span | None = None,
 ) -> Iterator[Accepted[M] | Rejection]:
     """Yield each line of ``path`` parsed by ``parse`` (a model's validator), or its rejection.
 
@@ -93,11 +125,18 @@ def read_jsonl(
     validates in one step, in Rust, several times faster. A line it refuses goes through
     ``json.loads`` and ``parse`` as well, so what is accepted, and every rejection's reason,
     are those of the plain path.
+
+    With ``span`` only those lines are read, and line numbers count from the span's first.
     """
     with open_input(path) as handle:
+        lines: Iterable[bytes] = handle
+        if span is not None:
+            handle.seek(span.start)
+            if span.end is not None:
+                lines = _lines_before(handle, span.end - span.start)
         line_no = 0
         try:
-            for line_no, raw_bytes in enumerate(handle, start=1):
+            for line_no, raw_bytes in enumerate(lines, start=1):
                 if parse_json is not None:
                     try:
                         yield Accepted(line_no, parse_json(raw_bytes))
@@ -110,6 +149,16 @@ def read_jsonl(
                 f"{path}:{line_no + 1}: the gzip stream is broken ({exc}); "
                 f"the {line_no} lines before it were read"
             ) from None
+
+
+def _lines_before(handle: IO[bytes], length: int) -> Iterator[bytes]:
+    """The lines of ``handle`` that start within its next ``length`` bytes."""
+    read = 0
+    for line in handle:
+        if read >= length:
+            return
+        read += len(line)
+        yield line
 
 
 def _parse_line(
@@ -138,8 +187,8 @@ def _parse_line(
 class Quarantine:
     """The quarantine file beside an input: one JSON line per rejection, private (mode 0600)."""
 
-    def __init__(self, source: Path) -> None:
-        self.path = quarantine_path(source)
+    def __init__(self, source: Path, *, path: Path | None = None) -> None:
+        self.path = path or quarantine_path(source)
         self.count = 0
         self._handle: IO[str] | None = None
 
@@ -163,6 +212,17 @@ class Quarantine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def read_rejections(quarantined: Path, source: Path, line_offset: int = 0) -> Iterator[Rejection]:
+    """The rejections a :class:`Quarantine` wrote to ``quarantined`` (if it did), as lines of
+    ``source`` counted ``line_offset`` lines further on."""
+    if not quarantined.exists():
+        return
+    with quarantined.open("rb") as handle:
+        for line in handle:
+            entry = json.loads(line)
+            yield Rejection(source, entry["line"] + line_offset, entry["reason"], entry["raw"])
 
 
 def quarantine_path(source: Path) -> Path:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.jsonl import Accepted, Quarantine, read_jsonl
+from ingest.jsonl import Accepted, Quarantine, Span, read_jsonl, read_rejections, split_lines
 from ingest.records import ExtractedRecord
 
 if TYPE_CHECKING:
+    from graph.bulk import Part
     from graph.connection import Graph
     from valuegraph.settings import Settings
 
@@ -42,9 +47,14 @@ def _valid_records(
     quarantine: Quarantine | None,
     tally: _Tally,
     on_progress: Callable[[int], None] | None,
+    *,
+    span: Span | None = None,
 ) -> Iterator[ExtractedRecord]:
-    """The valid records of ``path``; rejections go to ``quarantine`` (None: a later pass)."""
-    records = read_jsonl(path, ExtractedRecord.model_validate, ExtractedRecord.model_validate_json)
+    """The valid records of ``path`` (or of its ``span``); rejections go to ``quarantine``
+    (None: a later pass)."""
+    records = read_jsonl(
+        path, ExtractedRecord.model_validate, ExtractedRecord.model_validate_json, span=span
+    )
     for result in records:
         accepted = isinstance(result, Accepted)
         if quarantine is not None:
@@ -99,20 +109,78 @@ def ingest_record_file(
     )
 
 
+# A part of the input smaller than this is not worth a process of its own.
+MIN_PART_BYTES = 32 << 20
+
+
+@dataclass(frozen=True)
+class _PartTally:
+    read: int
+    accepted: int
+
+
+def _write_bulk_part(
+    path: Path, span: Span, folder: Path, number: int, salt: int, rejected: Path
+) -> tuple[Part, _PartTally]:
+    """One process's part of the bulk path's files; its rejections go to ``rejected``, with
+    line numbers counted from the part's first line."""
+    from graph.bulk import write_part
+
+    tally = _Tally()
+    with Quarantine(path, path=rejected) as quarantine:
+        records = _valid_records(path, quarantine, tally, None, span=span)
+        part = write_part(records, folder, number, salt)
+    return part, _PartTally(tally.read, tally.accepted)
+
+
 def bulk_ingest_record_file(
     path: Path, settings: Settings, *, on_phase: Callable[[str], None] | None = None
 ) -> IngestSummary:
-    """Load ``path`` into the empty local database with ``neo4j-admin database import``."""
+    """Load ``path`` into the empty local database with ``neo4j-admin database import``.
+
+    A plain file is read by several processes at once, each from its own span of lines.
+    """
     from graph.bulk import bulk_load
 
+    processes = settings.bulk_processes or len(os.sched_getaffinity(0))
+    spans = split_lines(path, processes, min_bytes=MIN_PART_BYTES)
+    tallies: list[_PartTally] = []
     tally = _Tally()
-    with Quarantine(path) as quarantine:
-        passes = iter((quarantine, None))  # the first pass quarantines; a second only re-reads
+    with (
+        Quarantine(path) as quarantine,
+        tempfile.TemporaryDirectory(prefix="valuegraph-bulk-") as scratch,
+    ):
+        rejected = [Path(scratch) / f"rejected.{number}.jsonl" for number in range(len(spans))]
+
+        def write_parts(folder: Path, salt: int) -> list[Part]:
+            jobs = [(path, span, folder, n, salt, rejected[n]) for n, span in enumerate(spans)]
+            if len(jobs) == 1:
+                done = [_write_bulk_part(*jobs[0])]
+            else:
+                if on_phase is not None:
+                    on_phase(f"{len(jobs)} processes, each writing the files of its part of {path}")
+                # Spawned, not forked: the parent holds driver threads and open sockets.
+                with ProcessPoolExecutor(len(jobs), mp_context=get_context("spawn")) as pool:
+                    done = list(pool.map(_write_bulk_part, *zip(*jobs, strict=True)))
+            tallies[:] = [part_tally for _, part_tally in done]
+            return [part for part, _ in done]
 
         def records() -> Iterator[ExtractedRecord]:
-            return _valid_records(path, next(passes), tally, None)
+            return _valid_records(path, None, _Tally(), None)
 
-        stats = bulk_load(settings, records, on_phase=on_phase)
+        try:
+            stats = bulk_load(settings, write_parts, records, on_phase=on_phase)
+        finally:
+            # In input order, each part's line numbers moved on by the lines before it.
+            line_offset = 0
+            for number, part_tally in enumerate(tallies):
+                for rejection in read_rejections(rejected[number], path, line_offset):
+                    quarantine.add(rejection)
+                    if len(tally.shown) < 10:
+                        tally.shown.append(rejection.message())
+                line_offset += part_tally.read
+            tally.read = sum(part_tally.read for part_tally in tallies)
+            tally.accepted = sum(part_tally.accepted for part_tally in tallies)
     return _summary(
         path,
         tally,

@@ -1,3 +1,5 @@
 from api.cli import main
 
-main()
+# Guarded: the bulk path's spawned processes import this module again.
+if __name__ == "__main__":
+    main()

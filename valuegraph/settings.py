@@ -77,6 +77,14 @@ class Settings(BaseSettings):
         validation_alias="VALUEGRAPH_WRITE_WORKERS",
         description="Write transactions in flight at once while loading records.",
     )
+    bulk_processes: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        validation_alias="VALUEGRAPH_BULK_PROCESSES",
+        description="Processes that write the CSV files of `ingest records --bulk`, each from "
+        "its own part of the file; default: one per CPU.",
+    )
     min_conversations: int = Field(
         default=5,
         ge=1,
