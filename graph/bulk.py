@@ -207,9 +207,18 @@ class Part:
 
 
 def write_part(
-    records: Iterable[ExtractedRecord], folder: Path, number: int = 0, salt: int = 0
+    records: Iterable[ExtractedRecord],
+    folder: Path,
+    number: int = 0,
+    salt: int = 0,
+    *,
+    alone: bool = False,
 ) -> Part:
-    """Stream ``records`` into part ``number`` of the conversation and relationship files."""
+    """Stream ``records`` into part ``number`` of the conversation and relationship files.
+
+    A part written ``alone`` (the input in one piece) shares no conversation with another, so
+    it keeps no digests.
+    """
     names: dict[str, dict[str, str]] = {stem: {} for stem, _, _ in DICTIONARY_FILES}
     ids: dict[str, dict[str, int]] = {stem: {} for stem in names}
 
@@ -243,7 +252,8 @@ def write_part(
             conversation = conversations.get(cid)
             if conversation is None:
                 conversation = conversations[cid] = first_id + len(conversations)
-                digests.append(conversation_digest(cid))
+                if not alone:
+                    digests.append(conversation_digest(cid))
                 conversation_row((conversation, cid, *_conversation_cells(record)))
                 if not multiline:
                     # The other cells are a timestamp, an enum and a boolean; the model's name
@@ -339,7 +349,7 @@ def write_import_csvs(
 ) -> ImportFiles:
     """Stream ``records`` into the importer's files in one part, in this process."""
     folder.mkdir(parents=True, exist_ok=True)
-    return combine_parts([write_part(records, folder, 0, salt)], folder, salt)
+    return combine_parts([write_part(records, folder, 0, salt, alone=True)], folder, salt)
 
 
 def last_records(

@@ -120,7 +120,7 @@ class _PartTally:
 
 
 def _write_bulk_part(
-    path: Path, span: Span, folder: Path, number: int, salt: int, rejected: Path
+    path: Path, span: Span, folder: Path, number: int, salt: int, rejected: Path, alone: bool
 ) -> tuple[Part, _PartTally]:
     """One process's part of the bulk path's files; its rejections go to ``rejected``, with
     line numbers counted from the part's first line."""
@@ -129,7 +129,7 @@ def _write_bulk_part(
     tally = _Tally()
     with Quarantine(path, path=rejected) as quarantine:
         records = _valid_records(path, quarantine, tally, None, span=span)
-        part = write_part(records, folder, number, salt)
+        part = write_part(records, folder, number, salt, alone=alone)
     return part, _PartTally(tally.read, tally.accepted)
 
 
@@ -153,7 +153,10 @@ def bulk_ingest_record_file(
         rejected = [Path(scratch) / f"rejected.{number}.jsonl" for number in range(len(spans))]
 
         def write_parts(folder: Path, salt: int) -> list[Part]:
-            jobs = [(path, span, folder, n, salt, rejected[n]) for n, span in enumerate(spans)]
+            alone = len(spans) == 1
+            jobs = [
+                (path, span, folder, n, salt, rejected[n], alone) for n, span in enumerate(spans)
+            ]
             if len(jobs) == 1:
                 done = [_write_bulk_part(*jobs[0])]
             else:
