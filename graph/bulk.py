@@ -219,6 +219,8 @@ def write_part(
     A part written ``alone`` (the input in one piece) shares no conversation with another, so
     it keeps no digests.
     """
+    if not 0 <= number < 1 << (ID_BITS - PART_BITS):
+        raise ValueError(f"part {number} is out of range")
     names: dict[str, dict[str, str]] = {stem: {} for stem, _, _ in DICTIONARY_FILES}
     ids: dict[str, dict[str, int]] = {stem: {} for stem in names}
 
@@ -230,9 +232,6 @@ def write_part(
     # The loop looks each key up itself and calls new_id only for a new one: a part meets a
     # few thousand keys millions of times, and every call costs.
     task_ids, ai_value_ids, human_value_ids, model_ids = ids.values()
-
-    if not 0 <= number < 1 << (ID_BITS - PART_BITS):
-        raise ValueError(f"part {number} is out of range")
     first_id = number << PART_BITS
     conversations: dict[str, int] = {}
     digests: list[bytes] = []
@@ -344,14 +343,6 @@ def combine_parts(parts: list[Part], folder: Path, salt: int = 0) -> ImportFiles
     )
 
 
-def write_import_csvs(
-    records: Iterable[ExtractedRecord], folder: Path, salt: int = 0
-) -> ImportFiles:
-    """Stream ``records`` into the importer's files in one part, in this process."""
-    folder.mkdir(parents=True, exist_ok=True)
-    return combine_parts([write_part(records, folder, 0, salt, alone=True)], folder, salt)
-
-
 def last_records(
     records: Iterable[ExtractedRecord], files: ImportFiles
 ) -> dict[str, ExtractedRecord]:
@@ -395,8 +386,9 @@ def run_import(
 
     def group(stem: str) -> str:
         # The header file, then the data: the importer reads a group as one file.
-        data = [f"{stem}.{part}.csv" for part in range(files.parts)]
-        if stem not in PART_STEMS:
+        if stem in PART_STEMS:
+            data = [f"{stem}.{part}.csv" for part in range(files.parts)]
+        else:
             data = [f"{stem}.csv"]
         return ",".join(str(folder / name) for name in (f"{stem}.header.csv", *data))
 

@@ -21,7 +21,6 @@ from graph.bulk import (
     combine_parts,
     import_id,
     last_records,
-    write_import_csvs,
     write_part,
 )
 from graph.connection import Graph
@@ -145,6 +144,11 @@ def test_bulk_refuses_an_external_uri(neo4j_settings: Settings, tmp_path: Path) 
         bulk_ingest_record_file(records, neo4j_settings)
 
 
+def one_part(records: list[ExtractedRecord], folder: Path) -> ImportFiles:
+    """The importer's files for ``records`` read in one piece, as from a small file."""
+    return combine_parts([write_part(records, folder, alone=True)], folder)
+
+
 @pytest.mark.parametrize(
     ("record", "multiline"),
     [
@@ -162,7 +166,7 @@ def test_the_importer_reads_multi_line_fields_only_when_a_field_breaks_a_line(
 ) -> None:
     base = {"conversation_id": "c1", "task": "t", "response_type": "neutral", "ai_values": ["v"]}
     plain = ExtractedRecord.model_validate({**base, "conversation_id": "c0"})
-    written = write_import_csvs([plain, ExtractedRecord.model_validate(base | record)], tmp_path)
+    written = one_part([plain, ExtractedRecord.model_validate(base | record)], tmp_path)
     assert written.multiline is multiline
 
 
@@ -239,7 +243,7 @@ def test_keys_of_one_label_that_draw_one_id_are_a_collision(
 
 
 def test_a_repeat_within_a_part_is_found_without_digests(tmp_path: Path) -> None:
-    files = write_import_csvs([record("a"), record("a", "u")], tmp_path)
+    files = one_part([record("a"), record("a", "u")], tmp_path)
     assert files == ImportFiles(1, 1, 2, frozenset({"a"}))
 
 
