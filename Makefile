@@ -82,7 +82,7 @@ api-start: $(VENV)/.installed
 	@for i in $$(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/$(API_PORT)) 2>/dev/null && break; sleep 1; done
 	@echo "GraphiQL: http://127.0.0.1:$(API_PORT)/graphql   (log: .state/api.log, stop: make stop)"
 	@echo "Try this query there:"
-	@$(BIN)/python -c "from api.commands.serve import EXAMPLE_QUERY; print(EXAMPLE_QUERY)"
+	@$(BIN)/python -c "from valuegraph.cli.serve import EXAMPLE_QUERY; print(EXAMPLE_QUERY)"
 
 stop:
 	@if [ -f .state/api.pid ]; then kill "$$(cat .state/api.pid)" 2>/dev/null || true; rm -f .state/api.pid; fi
@@ -98,9 +98,8 @@ test: $(VENV)/.installed system-deps $(GRAPHIQL)
 # The reliability tests at full length: `make test` runs each of them briefly (a 10 s soak,
 # 25 fuzz examples a property, the SIGKILL faults); this runs the 60 s soaks, 500 examples a
 # property and the orderly restart under load as well. See RELIABILITY.md.
-RELIABILITY_TESTS := tests/test_reliability_ingest.py tests/test_reliability_api.py \
-	tests/test_reliability_fuzz.py tests/test_soak.py tests/test_security.py tests/test_bulk.py \
-	tests/test_routing.py tests/test_api_batching.py
+RELIABILITY_TESTS := tests/reliability tests/integration/test_bulk.py \
+	tests/integration/test_routing.py tests/unit/test_api_batching.py
 reliability: $(VENV)/.installed system-deps $(GRAPHIQL)
 	VALUEGRAPH_RELIABILITY=full VALUEGRAPH_SOAK_SECONDS=60 VALUEGRAPH_FUZZ_EXAMPLES=500 \
 	  $(BIN)/python -m pytest -q -s $(RELIABILITY_TESTS) $(PYTEST_ARGS)
@@ -108,7 +107,7 @@ reliability: $(VENV)/.installed system-deps $(GRAPHIQL)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy valuegraph ingest graph queries api bench tests
+	$(BIN)/mypy -p valuegraph && $(BIN)/mypy bench tests
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

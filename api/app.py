@@ -38,26 +38,26 @@ from graphql_server.http.sync_base_view import SyncHTTPRequestAdapter
 from neo4j import GraphDatabase
 from werkzeug.exceptions import HTTPException
 
-from api.graphiql import ASSETS_URL, assets, graphiql_page
-from api.guards import (
+from valuegraph.api.graphiql import ASSETS_URL, assets, graphiql_page
+from valuegraph.api.guards import (
     ApiLimits,
     bearer_token_matches,
     checked_document,
     public_errors,
     public_message,
 )
-from api.loaders import Analyses, AnalysisStore, BatchedExecutionContext
-from api.schema import schema
-from api.types.common import RequestContext
-from graph.connection import Graph, resolve_password
+from valuegraph.api.loaders import Analyses, AnalysisStore, BatchedExecutionContext
+from valuegraph.api.schema import schema
+from valuegraph.api.types.common import RequestContext
 from valuegraph.errors import GraphUnavailable, ValuegraphError
+from valuegraph.graph.connection import Graph, resolve_password
 from valuegraph.settings import Settings
 
 log = logging.getLogger("valuegraph.api")
 
 # Extra blueprints, as "module:attribute" strings, registered by every app (exports, guides).
-BLUEPRINTS: list[str] = ["api.report_routes:report_blueprint"]
-BLUEPRINTS += ["api.export_routes:exports", "api.browser_routes:browser"]
+BLUEPRINTS: list[str] = ["valuegraph.api.report_routes:report_blueprint"]
+BLUEPRINTS += ["valuegraph.api.export_routes:exports", "valuegraph.api.browser_routes:browser"]
 
 # Path prefixes served without the API token: files that hold no data and that a browser
 # fetches without being able to add a header. Keep this list short.

@@ -29,7 +29,7 @@ _TYPES = {GUIDE_FILE: "text/markdown; charset=utf-8", STYLE_FILE: "text/plain; c
 @cache
 def asset(name: str) -> str:
     """The text of ``api/browser/<name>`` (package data)."""
-    return resources.files("api.browser").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("valuegraph.api.browser").joinpath(name).read_text(encoding="utf-8")
 
 
 def browser_origins(settings: Settings) -> frozenset[str]:

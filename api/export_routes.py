@@ -31,10 +31,11 @@ from flask import (
     stream_with_context,
 )
 
-from api.commands.export import selection_from_options
-from api.guards import public_message
-from graph.connection import Graph
-from graph.export import (
+from valuegraph.api.guards import public_message
+from valuegraph.cli.export import selection_from_options
+from valuegraph.errors import InputError, ValuegraphError
+from valuegraph.graph.connection import Graph
+from valuegraph.graph.export import (
     CONTENT_TYPES,
     EXTENSIONS,
     ExportFormat,
@@ -42,7 +43,6 @@ from graph.export import (
     JsonStyle,
     prepare_export,
 )
-from valuegraph.errors import InputError, ValuegraphError
 from valuegraph.settings import Settings
 
 log = logging.getLogger("valuegraph.api.export")

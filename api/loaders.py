@@ -30,14 +30,21 @@ from graphql import GraphQLError, GraphQLOutputType, OperationDefinitionNode, is
 from graphql.pyutils import Path
 from graphql_sync_dataloaders import DeferredExecutionContext, SyncDataLoader, SyncFuture
 
-from graph.connection import Graph
-from queries import catalog
-from queries.associations import DEFAULT_MIN_COUNT, association_table
-from queries.associations import _check_arguments as check_association_arguments
-from queries.catalog import ClusterInfo, ConversationInfo, CountedItem, IdPage, Link, LinkKind
-from queries.counting import ConversationFilter, Levels, check_model, read_co_occurrence
-from queries.materialize import Materialization, current_materialization
-from queries.results import AssociationKind, AssociationResult
+from valuegraph.graph.connection import Graph
+from valuegraph.queries import catalog
+from valuegraph.queries.associations import DEFAULT_MIN_COUNT, association_table
+from valuegraph.queries.associations import _check_arguments as check_association_arguments
+from valuegraph.queries.catalog import (
+    ClusterInfo,
+    ConversationInfo,
+    CountedItem,
+    IdPage,
+    Link,
+    LinkKind,
+)
+from valuegraph.queries.counting import ConversationFilter, Levels, check_model, read_co_occurrence
+from valuegraph.queries.materialize import Materialization, current_materialization
+from valuegraph.queries.results import AssociationKind, AssociationResult
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

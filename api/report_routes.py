@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
 
-from api.report.build import build_report, check_top, render_report
-from api.report.page import CONTENT_SECURITY_POLICY
-from graph.connection import Graph
 from valuegraph.errors import GraphUnavailable, InputError, QueryError
+from valuegraph.graph.connection import Graph
+from valuegraph.report.build import build_report, check_top, render_report
+from valuegraph.report.page import CONTENT_SECURITY_POLICY
 from valuegraph.settings import Settings
 
 report_blueprint = Blueprint("report", __name__)

@@ -10,14 +10,26 @@ from __future__ import annotations
 
 import graphene
 
-from api.export_routes import EXPORT_URL_FIELD
-from api.types import analyses
-from api.types.common import Role
-from api.types.conversations import Conversation, resolve_conversation
-from api.types.stats import Stats, resolve_stats
-from api.types.tasks import TASKS_ARGUMENTS, Task, TaskConnection, resolve_task, resolve_tasks
-from api.types.taxonomy import Cluster, resolve_cluster, resolve_clusters
-from api.types.values import VALUES_ARGUMENTS, Value, ValueConnection, resolve_value, resolve_values
+from valuegraph.api.export_routes import EXPORT_URL_FIELD
+from valuegraph.api.types import analyses
+from valuegraph.api.types.common import Role
+from valuegraph.api.types.conversations import Conversation, resolve_conversation
+from valuegraph.api.types.stats import Stats, resolve_stats
+from valuegraph.api.types.tasks import (
+    TASKS_ARGUMENTS,
+    Task,
+    TaskConnection,
+    resolve_task,
+    resolve_tasks,
+)
+from valuegraph.api.types.taxonomy import Cluster, resolve_cluster, resolve_clusters
+from valuegraph.api.types.values import (
+    VALUES_ARGUMENTS,
+    Value,
+    ValueConnection,
+    resolve_value,
+    resolve_values,
+)
 
 
 class Query(graphene.ObjectType):

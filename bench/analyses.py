@@ -33,17 +33,18 @@ import numpy as np
 from pydantic import SecretStr
 from scipy.stats import chi2_contingency
 
-from graph.connection import Graph
-from graph.server import LocalServer, jar_dir
-from ingest.load import ingest_record_file, ingest_taxonomy_files
-from ingest.synth import (
+from tests.conftest import free_port
+from valuegraph.graph.connection import Graph
+from valuegraph.graph.server import LocalServer, jar_dir
+from valuegraph.ingest.load import ingest_record_file, ingest_taxonomy_files
+from valuegraph.ingest.synth import (
     PUBLISHED_TOP_VALUES,
     RESPONSE_SHARES_WITH_HUMAN_VALUES,
     STUDY_CONVERSATIONS,
     write_corpus,
 )
-from queries import load_cypher
-from queries.analyses import (
+from valuegraph.queries import load_cypher
+from valuegraph.queries.analyses import (
     associations,
     findings,
     frequencies,
@@ -52,10 +53,9 @@ from queries.analyses import (
     models,
     response_types,
 )
-from queries.associations import association_table
-from queries.counting import ConversationFilter, Levels, read_co_occurrence
-from queries.materialize import materialize
-from tests.conftest import free_port
+from valuegraph.queries.associations import association_table
+from valuegraph.queries.counting import ConversationFilter, Levels, read_co_occurrence
+from valuegraph.queries.materialize import materialize
 from valuegraph.settings import Settings
 
 PASSWORD = "bench-password-1"  # a throwaway server's

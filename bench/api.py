@@ -51,13 +51,13 @@ from typing import Any
 
 from neo4j import Driver, GraphDatabase
 
-from graph.connection import Graph
-from graph.server import LocalServer, jar_dir
-from ingest.load import ingest_record_file, ingest_taxonomy_files
-from ingest.synth import STUDY_CONVERSATIONS, write_corpus
-from queries import load_cypher
-from queries.materialize import materialize
 from tests.conftest import free_port
+from valuegraph.graph.connection import Graph
+from valuegraph.graph.server import LocalServer, jar_dir
+from valuegraph.ingest.load import ingest_record_file, ingest_taxonomy_files
+from valuegraph.ingest.synth import STUDY_CONVERSATIONS, write_corpus
+from valuegraph.queries import load_cypher
+from valuegraph.queries.materialize import materialize
 from valuegraph.settings import Settings
 
 PASSWORD = "bench-password-api"

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.extract import fake_server
-from ingest.conversations import (
+from valuegraph.ingest.conversations import (
     Conversation,
     InvalidConversation,
     Turn,
@@ -40,11 +40,17 @@ from ingest.conversations import (
     parse_conversation,
     read_raw,
 )
-from ingest.extract import ClaudeClient, ClaudeExtractor, RetryPolicy
-from ingest.extract_batch import MAX_BATCH_BYTES, BatchReport, BatchRunner, state_path
-from ingest.jsonl import Rejection
-from ingest.prompts import SYSTEM_PROMPT, TOOL_NAME, ExtractionOutput, tool_definition, user_message
-from ingest.scrub import Scrubber
+from valuegraph.ingest.extract import ClaudeClient, ClaudeExtractor, RetryPolicy
+from valuegraph.ingest.extract_batch import MAX_BATCH_BYTES, BatchReport, BatchRunner, state_path
+from valuegraph.ingest.jsonl import Rejection
+from valuegraph.ingest.prompts import (
+    SYSTEM_PROMPT,
+    TOOL_NAME,
+    ExtractionOutput,
+    tool_definition,
+    user_message,
+)
+from valuegraph.ingest.scrub import Scrubber
 from valuegraph.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent

@@ -33,8 +33,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from graph.connection import Graph
-from graph.server import LocalServer, jar_dir
+from valuegraph.graph.connection import Graph
+from valuegraph.graph.server import LocalServer, jar_dir
 from valuegraph.settings import Settings
 
 PASSWORD = "bench-export-password"
@@ -79,7 +79,13 @@ def _child_settings(uri: str, password: str) -> Settings:
 
 
 def run_streaming(uri: str, password: str, name: str, limit: int, out: Path) -> dict[str, Any]:
-    from graph.export import ExportFormat, ExportRequest, JsonStyle, UserQuery, prepare_export
+    from valuegraph.graph.export import (
+        ExportFormat,
+        ExportRequest,
+        JsonStyle,
+        UserQuery,
+        prepare_export,
+    )
 
     fmt_name, style = next((f, s) for n, f, s in STREAMING if n == name)
     fmt = ExportFormat.CSV if fmt_name == "csv-zip" else ExportFormat(fmt_name)
@@ -109,7 +115,7 @@ def run_streaming(uri: str, password: str, name: str, limit: int, out: Path) -> 
 
 
 def _plain(value: Any) -> Any:
-    from graph.export.values import plain
+    from valuegraph.graph.export.values import plain
 
     value = plain(value)
     return json.dumps(value) if isinstance(value, list | dict) else value
@@ -181,8 +187,8 @@ def start_server(home: Path) -> tuple[LocalServer, Settings]:
 
 
 def load(graph: Graph, folder: Path, conversations: int) -> None:
-    from ingest.load import ingest_record_file, ingest_taxonomy_files
-    from ingest.synth import write_corpus
+    from valuegraph.ingest.load import ingest_record_file, ingest_taxonomy_files
+    from valuegraph.ingest.synth import write_corpus
 
     print(f"writing and loading {conversations:,} synthetic conversations ...", flush=True)
     started = time.perf_counter()

@@ -21,8 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ingest.conversations import Conversation, ConversationFormat, Role, Turn
-from ingest.extract import ClaudeClient, ClaudeExtractor, Extracted, RetryPolicy, extract_all
+from valuegraph.ingest.conversations import Conversation, ConversationFormat, Role, Turn
+from valuegraph.ingest.extract import (
+    ClaudeClient,
+    ClaudeExtractor,
+    Extracted,
+    RetryPolicy,
+    extract_all,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,7 +38,7 @@ def fake_server(latency: float, fail_rate: float) -> Iterator[str]:
     command = [
         sys.executable,
         "-m",
-        "tests.fake_anthropic",
+        "tests.support.fake_anthropic",
         "--latency",
         str(latency),
         "--fail-rate",

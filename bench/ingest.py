@@ -34,9 +34,9 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from graph.server import LocalServer, jar_dir
-from ingest.synth import write_corpus
 from tests.conftest import free_port
+from valuegraph.graph.server import LocalServer, jar_dir
+from valuegraph.ingest.synth import write_corpus
 from valuegraph.settings import Settings
 
 PASSWORD = "bench-password-1"
@@ -163,9 +163,9 @@ def run_loader(name: str, records: Path, env: dict[str, str], py2neo_python: Pat
 
 def write_py2neo_plan(records: Path, plan: Path, batch_size: int = 5000) -> Path:
     """valuegraph's own statements and rows, batch by batch, for the py2neo loader to send."""
-    from graph import writer
-    from ingest.jsonl import Accepted, read_jsonl
-    from ingest.records import ExtractedRecord
+    from valuegraph.graph import writer
+    from valuegraph.ingest.jsonl import Accepted, read_jsonl
+    from valuegraph.ingest.records import ExtractedRecord
 
     valid = (
         r.item

@@ -24,13 +24,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from api.report.build import WORKERS, build_report, render_report
-from graph.connection import Graph
-from graph.schema import apply_schema
-from graph.server import LocalServer, jar_dir
-from ingest.load import ingest_record_file, ingest_taxonomy_files
-from ingest.synth import write_corpus
 from tests.conftest import free_port
+from valuegraph.graph.connection import Graph
+from valuegraph.graph.schema import apply_schema
+from valuegraph.graph.server import LocalServer, jar_dir
+from valuegraph.ingest.load import ingest_record_file, ingest_taxonomy_files
+from valuegraph.ingest.synth import write_corpus
+from valuegraph.report.build import WORKERS, build_report, render_report
 from valuegraph.settings import Settings
 
 PASSWORD = "bench-report-password-1"

@@ -36,11 +36,11 @@ from bench.api import (
     workload_inputs,
 )
 from bench.ingest import bench_environment, run_loader, store_size_mib
-from graph.connection import Graph
-from graph.server import LocalServer
-from ingest.load import ingest_taxonomy_files
-from ingest.synth import STUDY_CONVERSATIONS, write_corpus
-from queries.materialize import materialize
+from valuegraph.graph.connection import Graph
+from valuegraph.graph.server import LocalServer
+from valuegraph.ingest.load import ingest_taxonomy_files
+from valuegraph.ingest.synth import STUDY_CONVERSATIONS, write_corpus
+from valuegraph.queries.materialize import materialize
 from valuegraph.settings import Settings
 
 

@@ -15,7 +15,7 @@ import statistics
 import time
 from pathlib import Path
 
-from ingest.scrub import Scrubber
+from valuegraph.ingest.scrub import Scrubber
 
 SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples" / "conversations.jsonl"
 

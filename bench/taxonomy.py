@@ -15,8 +15,8 @@ import random
 import statistics
 import time
 
-from ingest.embed import Embedder
-from ingest.taxonomy_build import build_taxonomy, parse_levels
+from valuegraph.ingest.embed import Embedder
+from valuegraph.ingest.taxonomy_build import build_taxonomy, parse_levels
 
 MODIFIERS = [
     "professional",

@@ -34,11 +34,11 @@ from typing import Any
 
 import numpy as np
 
-from graph.connection import Graph
-from graph.schema import apply_schema
-from graph.server import LocalServer
-from ingest.records import ExtractedRecord
 from valuegraph.errors import InputError, ServerError
+from valuegraph.graph.connection import Graph
+from valuegraph.graph.schema import apply_schema
+from valuegraph.graph.server import LocalServer
+from valuegraph.ingest.records import ExtractedRecord
 from valuegraph.keys import normalise_key
 from valuegraph.settings import Settings
 
@@ -481,7 +481,7 @@ def bulk_load(
         say("creating constraints and indexes")
         apply_schema(graph)
         if repeated:
-            from graph.writer import load_records
+            from valuegraph.graph.writer import load_records
 
             load_records(graph, repeated.values(), batch_size=settings.batch_size)
             conversations = graph.read("MATCH (c:Conversation) RETURN count(c) AS n")[0]["n"]

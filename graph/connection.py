@@ -30,7 +30,7 @@ def resolve_password(settings: Settings) -> str:
     if settings.neo4j_password is not None:
         return settings.neo4j_password.get_secret_value()
     if settings.uses_local_server:
-        from graph.server import LocalServer
+        from valuegraph.graph.server import LocalServer
 
         password_file = LocalServer(settings).password_file
         if password_file.exists():

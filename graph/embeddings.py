@@ -14,8 +14,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from graph.connection import Graph
 from valuegraph.errors import ConfigError, InputError
+from valuegraph.graph.connection import Graph
 from valuegraph.keys import normalise_key
 
 # label -> vector index name. The allow-list for every label spliced into Cypher below.

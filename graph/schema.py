@@ -6,7 +6,7 @@ Every statement is ``IF NOT EXISTS``, so applying the schema is idempotent;
 
 from __future__ import annotations
 
-from graph.connection import Graph
+from valuegraph.graph.connection import Graph
 
 # (label, key property): each gets a uniqueness constraint, which also indexes the key.
 NODE_KEYS: tuple[tuple[str, str], ...] = (

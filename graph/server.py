@@ -123,7 +123,7 @@ def assemble(settings: Settings) -> Path:
             )
         staging = lib.with_name("lib.partial")
         shutil.rmtree(staging, ignore_errors=True)
-        pom = resources.files("graph").joinpath("neo4j/pom.xml")
+        pom = resources.files("valuegraph.graph").joinpath("neo4j/pom.xml")
         with resources.as_file(pom) as pom_path:
             command = [
                 mvn,

@@ -10,10 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.connection import Graph
-from graph.writer import LINK_CLUSTERS, WRITE_CLUSTERS
-from ingest.taxonomy_build import TASK_KIND, VALUE_KIND, Cluster, Leaf, Taxonomy, tree_rows
 from valuegraph.errors import InputError
+from valuegraph.graph.connection import Graph
+from valuegraph.graph.writer import LINK_CLUSTERS, WRITE_CLUSTERS
+from valuegraph.ingest.taxonomy_build import (
+    TASK_KIND,
+    VALUE_KIND,
+    Cluster,
+    Leaf,
+    Taxonomy,
+    tree_rows,
+)
 from valuegraph.keys import normalise_key
 
 # kind -> (leaf label, relationship a conversation uses to reach the leaf). The allow-list.

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from graph.connection import Graph
-from ingest.records import ExtractedRecord
+from valuegraph.graph.connection import Graph
+from valuegraph.ingest.records import ExtractedRecord
 from valuegraph.keys import normalise_key
 
 MERGE_TASKS = """

@@ -26,8 +26,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ingest.jsonl import Accepted, Quarantine, Rejection, open_input, read_jsonl
 from valuegraph.errors import InputError
+from valuegraph.ingest.jsonl import Accepted, Quarantine, Rejection, open_input, read_jsonl
 
 # How many leading records format detection may look at before giving up.
 DETECT_SAMPLE = 20

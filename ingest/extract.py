@@ -34,16 +34,16 @@ import anthropic
 from anthropic.types import Message
 from pydantic import BaseModel, ValidationError
 
-from ingest.conversations import Conversation
-from ingest.prompts import (
+from valuegraph.errors import ConfigError, ExtractionError
+from valuegraph.ingest.conversations import Conversation
+from valuegraph.ingest.prompts import (
     PROMPT_VERSION,
     SYSTEM_PROMPT,
     ExtractionOutput,
     tool_definition,
     user_message,
 )
-from ingest.records import AIValueMention, ExtractedRecord
-from valuegraph.errors import ConfigError, ExtractionError
+from valuegraph.ingest.records import AIValueMention, ExtractedRecord
 from valuegraph.settings import Settings
 
 M = TypeVar("M", bound=BaseModel)

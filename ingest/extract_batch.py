@@ -31,10 +31,10 @@ from typing import Any, Literal
 from anthropic.types.messages import MessageBatch
 from pydantic import BaseModel, Field
 
-from ingest.conversations import Conversation
-from ingest.extract import ClaudeExtractor
-from ingest.prompts import PROMPT_VERSION, ExtractionOutput
 from valuegraph.errors import ExtractionError, InputError
+from valuegraph.ingest.conversations import Conversation
+from valuegraph.ingest.extract import ClaudeExtractor
+from valuegraph.ingest.prompts import PROMPT_VERSION, ExtractionOutput
 
 MAX_BATCH_REQUESTS = 100_000
 # The API takes up to 256 MB per batch; stay well under it, as JSON sizes are estimates.

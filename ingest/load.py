@@ -11,12 +11,19 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.jsonl import Accepted, Quarantine, Span, read_jsonl, read_rejections, split_lines
-from ingest.records import ExtractedRecord
+from valuegraph.ingest.jsonl import (
+    Accepted,
+    Quarantine,
+    Span,
+    read_jsonl,
+    read_rejections,
+    split_lines,
+)
+from valuegraph.ingest.records import ExtractedRecord
 
 if TYPE_CHECKING:
-    from graph.bulk import Part
-    from graph.connection import Graph
+    from valuegraph.graph.bulk import Part
+    from valuegraph.graph.connection import Graph
     from valuegraph.settings import Settings
 
 
@@ -81,7 +88,7 @@ def ingest_record_file(
     on_progress: Callable[[int], None] | None = None,
 ) -> IngestSummary:
     """Load every valid line of ``path``; with ``graph=None`` only validate (dry run)."""
-    from graph.writer import LoadStats, load_records
+    from valuegraph.graph.writer import LoadStats, load_records
 
     tally = _Tally()
     with Quarantine(path) as quarantine:
@@ -91,7 +98,7 @@ def ingest_record_file(
             for _ in valid:
                 pass
         else:
-            from graph.schema import apply_schema
+            from valuegraph.graph.schema import apply_schema
 
             apply_schema(graph)
             stats = load_records(
@@ -124,7 +131,7 @@ def _write_bulk_part(
 ) -> tuple[Part, _PartTally]:
     """One process's part of the bulk path's files; its rejections go to ``rejected``, with
     line numbers counted from the part's first line."""
-    from graph.bulk import write_part
+    from valuegraph.graph.bulk import write_part
 
     tally = _Tally()
     with Quarantine(path, path=rejected) as quarantine:
@@ -140,7 +147,7 @@ def bulk_ingest_record_file(
 
     A plain file is read by several processes at once, each from its own span of lines.
     """
-    from graph.bulk import bulk_load
+    from valuegraph.graph.bulk import bulk_load
 
     processes = settings.bulk_processes or len(os.sched_getaffinity(0))
     spans = split_lines(path, processes, min_bytes=MIN_PART_BYTES)
@@ -230,8 +237,8 @@ def ingest_taxonomy_files(
     tree: Path, frequencies: Path | None, graph: Graph | None
 ) -> TaxonomySummary:
     """Read the released taxonomy files, check the hierarchy, and write it (unless a dry run)."""
-    from graph.writer import TaxonomyRows, load_taxonomy
-    from ingest.taxonomy_csv import ClusterRow, ValueRow, read_frequencies, read_tree
+    from valuegraph.graph.writer import TaxonomyRows, load_taxonomy
+    from valuegraph.ingest.taxonomy_csv import ClusterRow, ValueRow, read_frequencies, read_tree
 
     clusters: list[ClusterRow] = []
     values: list[ValueRow] = []
@@ -262,7 +269,7 @@ def ingest_taxonomy_files(
         )
     freq_rows = []
     if frequencies is not None:
-        from ingest.taxonomy_csv import FrequencyRow
+        from valuegraph.ingest.taxonomy_csv import FrequencyRow
 
         with Quarantine(frequencies) as quarantine:
             for entry in read_frequencies(frequencies):
@@ -277,7 +284,7 @@ def ingest_taxonomy_files(
             if quarantine.count:
                 quarantines.append(quarantine.path)
     if graph is not None:
-        from graph.schema import apply_schema
+        from valuegraph.graph.schema import apply_schema
 
         apply_schema(graph)
         rows = TaxonomyRows(

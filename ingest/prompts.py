@@ -13,8 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
-from ingest.records import ResponseType
-from ingest.scrub import PLACEHOLDER, find_private
+from valuegraph.ingest.records import ResponseType
+from valuegraph.ingest.scrub import PLACEHOLDER, find_private
 from valuegraph.keys import normalise_key
 
 PROMPT_VERSION = "values-v1"

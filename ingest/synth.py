@@ -37,8 +37,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ingest.records import RESPONSE_TYPES
 from valuegraph.errors import InputError
+from valuegraph.ingest.records import RESPONSE_TYPES
 from valuegraph.keys import normalise_key
 
 IntArray = npt.NDArray[np.int64]

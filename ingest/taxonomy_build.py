@@ -32,11 +32,16 @@ from pydantic import BaseModel, ConfigDict
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from threadpoolctl import threadpool_limits
 
-from ingest.embed import Vectors
-from ingest.extract import ClaudeClient, cache_key
-from ingest.prompts import CLUSTER_PROMPT_VERSION, CLUSTER_SYSTEM_PROMPT, ClusterLabel, cluster_tool
-from ingest.taxonomy_csv import TREE_COLUMNS
 from valuegraph.errors import ExtractionError, InputError
+from valuegraph.ingest.embed import Vectors
+from valuegraph.ingest.extract import ClaudeClient, cache_key
+from valuegraph.ingest.prompts import (
+    CLUSTER_PROMPT_VERSION,
+    CLUSTER_SYSTEM_PROMPT,
+    ClusterLabel,
+    cluster_tool,
+)
+from valuegraph.ingest.taxonomy_csv import TREE_COLUMNS
 from valuegraph.keys import normalise_key
 
 VALUE_KIND = "ai_value"

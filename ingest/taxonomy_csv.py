@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.jsonl import Rejection, open_input
-from ingest.records import MAX_VALUE_NAME
 from valuegraph.errors import InputError
+from valuegraph.ingest.jsonl import Rejection, open_input
+from valuegraph.ingest.records import MAX_VALUE_NAME
 from valuegraph.keys import normalise_key
 
 TREE_COLUMNS = (

@@ -25,12 +25,12 @@ held back by the aggregation threshold ``min_conversations`` (k; pass
 
 from __future__ import annotations
 
-from queries.associations import DEFAULT_MIN_COUNT, associations
-from queries.findings import findings
-from queries.frequencies import frequencies, response_types
-from queries.invariance import invariance
-from queries.mirroring import mirroring
-from queries.model_comparison import models
+from valuegraph.queries.associations import DEFAULT_MIN_COUNT, associations
+from valuegraph.queries.findings import findings
+from valuegraph.queries.frequencies import frequencies, response_types
+from valuegraph.queries.invariance import invariance
+from valuegraph.queries.mirroring import mirroring
+from valuegraph.queries.model_comparison import models
 
 __all__ = [
     "DEFAULT_MIN_COUNT",

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from graph.connection import Graph
-from queries.counting import (
+from valuegraph.errors import InputError
+from valuegraph.graph.connection import Graph
+from valuegraph.queries.counting import (
     ConversationFilter,
     CoOccurrence,
     Levels,
@@ -27,13 +28,13 @@ from queries.counting import (
     read_co_occurrence,
     require_clusters,
 )
-from queries.privacy import (
+from valuegraph.queries.privacy import (
     DEFAULT_MIN_CONVERSATIONS,
     check_k,
     count_suppressed,
     unknown_or_rare,
 )
-from queries.results import (
+from valuegraph.queries.results import (
     ASSOCIATION_KINDS,
     AIHumanAssociation,
     AssociationKind,
@@ -42,8 +43,7 @@ from queries.results import (
     ValueResponseAssociation,
     ValueTaskAssociation,
 )
-from queries.stats import PairTests, association_tests
-from valuegraph.errors import InputError
+from valuegraph.queries.stats import PairTests, association_tests
 
 DEFAULT_MIN_COUNT = 5  # co-occurrences a pair needs to be tested
 

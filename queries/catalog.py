@@ -18,9 +18,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from graph.connection import Graph
-from queries import load_cypher
 from valuegraph.errors import InputError
+from valuegraph.graph.connection import Graph
+from valuegraph.queries import load_cypher
 
 
 class Role(StrEnum):

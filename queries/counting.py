@@ -21,11 +21,11 @@ import numpy.typing as npt
 from neo4j import ManagedTransaction
 from scipy import sparse
 
-from graph.connection import Graph
-from ingest.records import RESPONSE_TYPES
-from queries import load_cypher
 from valuegraph.errors import InputError, QueryError
+from valuegraph.graph.connection import Graph
+from valuegraph.ingest.records import RESPONSE_TYPES
 from valuegraph.keys import normalise_key
+from valuegraph.queries import load_cypher
 
 IntArray = npt.NDArray[np.int64]
 

@@ -6,17 +6,17 @@ every number in it rests on at least k conversations.
 
 from __future__ import annotations
 
-from graph.connection import Graph
-from queries.associations import DEFAULT_MIN_COUNT, association_table
-from queries.counting import ConversationFilter, Levels, read_co_occurrence
-from queries.invariance import (
+from valuegraph.graph.connection import Graph
+from valuegraph.queries.associations import DEFAULT_MIN_COUNT, association_table
+from valuegraph.queries.counting import ConversationFilter, Levels, read_co_occurrence
+from valuegraph.queries.invariance import (
     DEFAULT_MIN_CONTEXT_CONVERSATIONS,
     DEFAULT_MIN_SUPPORT,
     invariance_table,
 )
-from queries.mirroring import mirroring
-from queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k
-from queries.results import InvarianceRow, MirroringResult, ValueTaskAssociation
+from valuegraph.queries.mirroring import mirroring
+from valuegraph.queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k
+from valuegraph.queries.results import InvarianceRow, MirroringResult, ValueTaskAssociation
 
 ALPHA = 0.05
 

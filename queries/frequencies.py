@@ -13,18 +13,24 @@ from typing import Any
 
 import numpy as np
 
-from graph.connection import Graph
-from ingest.records import RESPONSE_TYPES
-from queries.counting import (
+from valuegraph.errors import InputError
+from valuegraph.graph.connection import Graph
+from valuegraph.ingest.records import RESPONSE_TYPES
+from valuegraph.queries.counting import (
     ConversationFilter,
     Levels,
     check_model,
     read_response_type_counts,
     read_units,
 )
-from queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k, count_suppressed
-from queries.results import AnalysisResult, FrequencyRow, Population, ResponseTypeRow, Role
-from valuegraph.errors import InputError
+from valuegraph.queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k, count_suppressed
+from valuegraph.queries.results import (
+    AnalysisResult,
+    FrequencyRow,
+    Population,
+    ResponseTypeRow,
+    Role,
+)
 
 ROLES: tuple[Role, ...] = ("ai", "human")
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from graph.connection import Graph
-from queries.counting import (
+from valuegraph.errors import InputError
+from valuegraph.graph.connection import Graph
+from valuegraph.queries.counting import (
     ConversationFilter,
     CoOccurrence,
     Levels,
@@ -22,10 +23,9 @@ from queries.counting import (
     read_co_occurrence,
     require_clusters,
 )
-from queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k, count_suppressed
-from queries.results import CONTEXTS, Context, InvarianceResult, InvarianceRow
-from queries.stats import coefficient_of_variation
-from valuegraph.errors import InputError
+from valuegraph.queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k, count_suppressed
+from valuegraph.queries.results import CONTEXTS, Context, InvarianceResult, InvarianceRow
+from valuegraph.queries.stats import coefficient_of_variation
 
 DEFAULT_MIN_SUPPORT = 50  # below this a value's CV is mostly sampling noise
 DEFAULT_MIN_CONTEXT_CONVERSATIONS = 30

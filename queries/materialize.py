@@ -43,11 +43,11 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph.connection import Graph
-from queries.associations import DEFAULT_MIN_COUNT, associations
-from queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k
-from queries.results import AIHumanAssociation, AssociationKind, ValueTaskAssociation
 from valuegraph.errors import InputError, QueryError
+from valuegraph.graph.connection import Graph
+from valuegraph.queries.associations import DEFAULT_MIN_COUNT, associations
+from valuegraph.queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k
+from valuegraph.queries.results import AIHumanAssociation, AssociationKind, ValueTaskAssociation
 
 MATERIALIZATION_NAME = "associations"
 DEFAULT_ALPHA = 0.05

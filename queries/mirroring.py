@@ -14,18 +14,18 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph.connection import Graph
-from queries import load_cypher
-from queries.counting import ConversationFilter, check_model
-from queries.privacy import DEFAULT_MIN_CONVERSATIONS, apply_threshold, check_k
-from queries.results import (
+from valuegraph.errors import InputError
+from valuegraph.graph.connection import Graph
+from valuegraph.queries import load_cypher
+from valuegraph.queries.counting import ConversationFilter, check_model
+from valuegraph.queries.privacy import DEFAULT_MIN_CONVERSATIONS, apply_threshold, check_k
+from valuegraph.queries.results import (
     AnalysisResult,
     MirroredValueRow,
     MirroringResult,
     MirroringRow,
     ResistancePairRow,
 )
-from valuegraph.errors import InputError
 
 RESISTANCE_TYPES: tuple[str, ...] = ("strong_resistance", "mild_resistance")
 DEFAULT_TOP = 10

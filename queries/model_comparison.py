@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from graph.connection import Graph
-from queries.counting import (
+from valuegraph.errors import InputError
+from valuegraph.graph.connection import Graph
+from valuegraph.queries.counting import (
     ConversationFilter,
     read_model_value_counts,
     read_response_type_counts,
 )
-from queries.frequencies import response_types
-from queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k, count_suppressed
-from queries.results import AnalysisResult, ModelOverlapRow, ModelsResult, ModelValueRow
-from valuegraph.errors import InputError
+from valuegraph.queries.frequencies import response_types
+from valuegraph.queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k, count_suppressed
+from valuegraph.queries.results import AnalysisResult, ModelOverlapRow, ModelsResult, ModelValueRow
 
 DEFAULT_TOP = 10
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.connection import Graph
-from graph.schema import apply_schema
-from graph.server import NEO4J_VERSION, LocalServer
+from valuegraph.graph.connection import Graph
+from valuegraph.graph.schema import apply_schema
+from valuegraph.graph.server import NEO4J_VERSION, LocalServer
 from valuegraph.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent

@@ -21,20 +21,20 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo
 
-from api.guards import RequestRejected
-from api.loaders import LinkQuery, then
-from api.types.common import (
+from valuegraph.api.guards import RequestRejected
+from valuegraph.api.loaders import LinkQuery, then
+from valuegraph.api.types.common import (
     RequestContext,
     ResponseType,
     context_of,
     enum_value,
     page_size,
 )
-from queries.analyses import invariance, mirroring, response_types
-from queries.associations import DEFAULT_MIN_COUNT
-from queries.catalog import Link, LinkKind
-from queries.materialize import DEFAULT_ALPHA
-from queries.results import AIHumanAssociation, ValueTaskAssociation
+from valuegraph.queries.analyses import invariance, mirroring, response_types
+from valuegraph.queries.associations import DEFAULT_MIN_COUNT
+from valuegraph.queries.catalog import Link, LinkKind
+from valuegraph.queries.materialize import DEFAULT_ALPHA
+from valuegraph.queries.results import AIHumanAssociation, ValueTaskAssociation
 
 DEFAULT_TOP = 10
 ALL_ROWS = 1_000_000  # "every row" for analyses whose ``top`` has no such setting
@@ -170,13 +170,16 @@ class Association(graphene.ObjectType):
     p_adjusted = graphene.Float(required=True, description="Bonferroni over the table's tests.")
     adjusted_residual = graphene.Float(required=True)
     ai_value = graphene.Field(
-        "api.types.values.Value", description="The AI value (null for a cluster, or under k)."
+        "valuegraph.api.types.values.Value",
+        description="The AI value (null for a cluster, or under k).",
     )
     cluster = graphene.Field(
-        "api.types.taxonomy.Cluster", description="At valueLevel 1-3: the value cluster."
+        "valuegraph.api.types.taxonomy.Cluster", description="At valueLevel 1-3: the value cluster."
     )
-    task = graphene.Field("api.types.tasks.Task", description="VALUE_TASK: the task.")
-    human_value = graphene.Field("api.types.values.Value", description="AI_HUMAN: the value.")
+    task = graphene.Field("valuegraph.api.types.tasks.Task", description="VALUE_TASK: the task.")
+    human_value = graphene.Field(
+        "valuegraph.api.types.values.Value", description="AI_HUMAN: the value."
+    )
     response_type = graphene.Field(ResponseType, description="VALUE_RESPONSE: the response.")
 
     @staticmethod
@@ -195,7 +198,7 @@ class Association(graphene.ObjectType):
     def resolve_task(row: AssociationView, info: GraphQLResolveInfo) -> Any:
         if row.kind != VALUE_TASK:
             return None
-        from api.types.tasks import visible_task
+        from valuegraph.api.types.tasks import visible_task
 
         context = context_of(info)
         loaded = context.loaders.task.load(row.partner_key)
@@ -213,8 +216,8 @@ class Association(graphene.ObjectType):
 
 
 def _value_entry(info: GraphQLResolveInfo, key: str, role: str) -> Any:
-    from api.types.values import entry_from_sides
-    from queries.catalog import Role
+    from valuegraph.api.types.values import entry_from_sides
+    from valuegraph.queries.catalog import Role
 
     context = context_of(info)
     sides = context.loaders.value_sides.load(key)

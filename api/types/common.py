@@ -20,13 +20,13 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo
 
-from api.guards import ApiLimits, RequestRejected, check_page_size
-from api.loaders import Analyses, Loaders
-from graph.connection import Graph
-from ingest.records import ResponseType as RecordResponseType
-from queries.catalog import Keyset, Order
-from queries.catalog import Role as CatalogRole
+from valuegraph.api.guards import ApiLimits, RequestRejected, check_page_size
+from valuegraph.api.loaders import Analyses, Loaders
+from valuegraph.graph.connection import Graph
+from valuegraph.ingest.records import ResponseType as RecordResponseType
 from valuegraph.keys import normalise_key
+from valuegraph.queries.catalog import Keyset, Order
+from valuegraph.queries.catalog import Role as CatalogRole
 from valuegraph.settings import Settings
 
 MAX_SEARCH_LENGTH = 200

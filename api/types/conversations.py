@@ -14,8 +14,8 @@ import graphene
 from graphql import GraphQLResolveInfo
 from graphql_sync_dataloaders import SyncFuture
 
-from api.loaders import then
-from api.types.common import (
+from valuegraph.api.loaders import then
+from valuegraph.api.types.common import (
     ConnectionPage,
     Edge,
     PageInfo,
@@ -26,8 +26,8 @@ from api.types.common import (
     resolve_page_info,
     resolve_total_count,
 )
-from queries.catalog import ConversationInfo, IdPage, Keyset, ValueMention
-from queries.catalog import Role as CatalogRole
+from valuegraph.queries.catalog import ConversationInfo, IdPage, Keyset, ValueMention
+from valuegraph.queries.catalog import Role as CatalogRole
 
 CONVERSATIONS_CURSOR = "conversations"
 BY_ID = "ID"
@@ -51,13 +51,13 @@ class ValueMentionType(Mention):
         name = "ValueMention"
 
     value = graphene.Field(
-        "api.types.values.Value",
+        "valuegraph.api.types.values.Value",
         description="The value across the corpus; null if it rests on fewer than k conversations.",
     )
 
     @staticmethod
     def resolve_value(mention: tuple[CatalogRole, ValueMention], info: GraphQLResolveInfo) -> Any:
-        from api.types.values import entry_from_sides
+        from valuegraph.api.types.values import entry_from_sides
 
         role, value = mention
         context = context_of(info)
@@ -81,13 +81,13 @@ class ValueMentionType(Mention):
 
 class TaskMention(Mention):
     task = graphene.Field(
-        "api.types.tasks.Task",
+        "valuegraph.api.types.tasks.Task",
         description="The task across the corpus; null if fewer than k conversations are about it.",
     )
 
     @staticmethod
     def resolve_task(mention: ValueMention, info: GraphQLResolveInfo) -> SyncFuture:
-        from api.types.tasks import visible_task
+        from valuegraph.api.types.tasks import visible_task
 
         context = context_of(info)
         return then(context.loaders.task.load(mention.key), lambda t: visible_task(t, context.k))

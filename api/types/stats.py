@@ -7,9 +7,9 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo
 
-from api.types.common import context_of
-from queries import catalog
-from queries.catalog import GraphStats
+from valuegraph.api.types.common import context_of
+from valuegraph.queries import catalog
+from valuegraph.queries.catalog import GraphStats
 
 NODE_LABELS = ("Conversation", "Task", "AIValue", "HumanValue", "Cluster", "Model")
 

@@ -8,9 +8,9 @@ import graphene
 from graphql import GraphQLResolveInfo
 from graphql_sync_dataloaders import SyncFuture
 
-from api.loaders import PageKey, then
-from api.types.analyses import link_field, link_request, significant_links
-from api.types.common import (
+from valuegraph.api.loaders import PageKey, then
+from valuegraph.api.types.analyses import link_field, link_request, significant_links
+from valuegraph.api.types.common import (
     ConnectionPage,
     Edge,
     ItemOrder,
@@ -28,9 +28,9 @@ from api.types.common import (
     resolve_total_count,
     search_key,
 )
-from api.types.conversations import conversation_page, decode_conversation_cursor
-from queries import catalog
-from queries.catalog import CountedItem, Keyset, LinkKind, Order
+from valuegraph.api.types.conversations import conversation_page, decode_conversation_cursor
+from valuegraph.queries import catalog
+from valuegraph.queries.catalog import CountedItem, Keyset, LinkKind, Order
 
 TASKS_CURSOR = "tasks"
 
@@ -48,7 +48,7 @@ class Task(graphene.ObjectType):
     frequency = graphene.Int(required=True, description="Conversations about this task.")
     values = link_field("The AI values significantly over-represented in it, strongest first.")
     conversations = graphene.Field(
-        "api.types.conversations.ConversationConnection",
+        "valuegraph.api.types.conversations.ConversationConnection",
         first=graphene.Int(required=True, default_value=20),
         after=graphene.String(),
         required=True,

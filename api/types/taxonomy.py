@@ -8,8 +8,8 @@ import graphene
 from graphql import GraphQLResolveInfo
 from graphql_sync_dataloaders import SyncFuture
 
-from api.guards import RequestRejected
-from api.types.common import (
+from valuegraph.api.guards import RequestRejected
+from valuegraph.api.types.common import (
     ConnectionPage,
     ItemOrder,
     context_of,
@@ -17,11 +17,11 @@ from api.types.common import (
     min_count,
     search_key,
 )
-from queries import catalog
-from queries.analyses import frequencies
-from queries.catalog import ClusterInfo, Order, ValueFilter
-from queries.catalog import Role as CatalogRole
-from queries.results import FrequencyRow
+from valuegraph.queries import catalog
+from valuegraph.queries.analyses import frequencies
+from valuegraph.queries.catalog import ClusterInfo, Order, ValueFilter
+from valuegraph.queries.catalog import Role as CatalogRole
+from valuegraph.queries.results import FrequencyRow
 
 LEVELS = (1, 2, 3)
 
@@ -40,7 +40,7 @@ class Cluster(graphene.ObjectType):
     )
     children = graphene.List(graphene.NonNull(lambda: Cluster), required=True)
     values = graphene.Field(
-        "api.types.values.ValueConnection",
+        "valuegraph.api.types.values.ValueConnection",
         search=graphene.String(),
         min_frequency=graphene.Int(required=True, default_value=0),
         order_by=ItemOrder(required=True, default_value=Order.FREQUENCY.value),
@@ -87,7 +87,7 @@ class Cluster(graphene.ObjectType):
         first: int | None = 20,
         after: str | None = None,
     ) -> ConnectionPage:
-        from api.types.values import values_page
+        from valuegraph.api.types.values import values_page
 
         where = ValueFilter(
             role=CatalogRole.AI,

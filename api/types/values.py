@@ -9,15 +9,15 @@ import graphene
 from graphql import GraphQLResolveInfo
 from graphql_sync_dataloaders import SyncFuture
 
-from api.loaders import PageKey, then
-from api.types.analyses import (
+from valuegraph.api.loaders import PageKey, then
+from valuegraph.api.types.analyses import (
     MirroredValue,
     link_field,
     link_request,
     significant_links,
     value_mirroring,
 )
-from api.types.common import (
+from valuegraph.api.types.common import (
     ConnectionPage,
     Edge,
     ItemOrder,
@@ -38,10 +38,10 @@ from api.types.common import (
     resolve_total_count,
     search_key,
 )
-from queries import catalog
-from queries.analyses import frequencies
-from queries.catalog import Keyset, LinkKind, Order, ValueFilter, ValueSides
-from queries.catalog import Role as CatalogRole
+from valuegraph.queries import catalog
+from valuegraph.queries.analyses import frequencies
+from valuegraph.queries.catalog import Keyset, LinkKind, Order, ValueFilter, ValueSides
+from valuegraph.queries.catalog import Role as CatalogRole
 
 VALUES_CURSOR = "values"
 
@@ -185,7 +185,7 @@ class Value(graphene.ObjectType):
     def resolve_conversations(
         entry: ValueEntry, info: GraphQLResolveInfo, first: int, after: str | None = None
     ) -> SyncFuture:
-        from api.types.conversations import conversation_page
+        from valuegraph.api.types.conversations import conversation_page
 
         context = context_of(info)
         size = page_size("first", first, context)
@@ -223,19 +223,19 @@ def _links(
 
 def after_id(after: str | None) -> str | None:
     """A conversation cursor's id (conversation lists are ordered by id alone)."""
-    from api.types.conversations import decode_conversation_cursor
+    from valuegraph.api.types.conversations import decode_conversation_cursor
 
     return decode_conversation_cursor(after)
 
 
 def _cluster_type() -> type[graphene.ObjectType]:
-    from api.types.taxonomy import Cluster
+    from valuegraph.api.types.taxonomy import Cluster
 
     return Cluster
 
 
 def _conversation_connection() -> type[graphene.ObjectType]:
-    from api.types.conversations import ConversationConnection
+    from valuegraph.api.types.conversations import ConversationConnection
 
     return ConversationConnection
 

@@ -10,8 +10,8 @@ Privacy holds in every path: Conversation nodes only with ``include_conversation
 never their ``text``, and no node resting on fewer than k conversations.
 """
 
-from graph.export.json_formats import JsonStyle
-from graph.export.pipeline import (
+from valuegraph.graph.export.json_formats import JsonStyle
+from valuegraph.graph.export.pipeline import (
     CONTENT_TYPES,
     EXTENSIONS,
     ExportFormat,
@@ -21,7 +21,7 @@ from graph.export.pipeline import (
     format_for_path,
     prepare_export,
 )
-from graph.export.selection import (
+from valuegraph.graph.export.selection import (
     AROUND_KINDS,
     Around,
     Associations,

@@ -23,9 +23,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from graph.export.model import STRING_COLUMN, ColumnType, GroupSchema, changed_if_missing
-from graph.export.reader import SubgraphReader
-from graph.export.values import ARRAY_DELIMITER, csv_field
+from valuegraph.graph.export.model import STRING_COLUMN, ColumnType, GroupSchema, changed_if_missing
+from valuegraph.graph.export.reader import SubgraphReader
+from valuegraph.graph.export.values import ARRAY_DELIMITER, csv_field
 
 ARGS_FILE = "import.args"
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9_-]+")

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graph.export.reader import SubgraphReader
-from graph.export.values import cypher_identifier, cypher_literal, cypher_map
+from valuegraph.graph.export.reader import SubgraphReader
+from valuegraph.graph.export.values import cypher_identifier, cypher_literal, cypher_map
 
 EXPORT_LABEL = "__ValuegraphExport"
 EXPORT_ID = "__export_id"

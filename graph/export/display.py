@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from graph.export.model import ExportNode, ExportRelationship
+from valuegraph.graph.export.model import ExportNode, ExportRelationship
 
 # The materialised (or computed) associations: these edges carry a weight.
 ASSOCIATION_TYPES = frozenset({"ASSOCIATED_WITH", "CO_OCCURS_WITH"})

@@ -12,10 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graph.export.display import ASSOCIATION_TYPES, association_weight, display_label, stored_key
-from graph.export.model import ColumnType, PropertyType, changed_if_missing
-from graph.export.reader import SubgraphReader
-from graph.export.values import as_text, xml_text
+from valuegraph.graph.export.display import (
+    ASSOCIATION_TYPES,
+    association_weight,
+    display_label,
+    stored_key,
+)
+from valuegraph.graph.export.model import ColumnType, PropertyType, changed_if_missing
+from valuegraph.graph.export.reader import SubgraphReader
+from valuegraph.graph.export.values import as_text, xml_text
 
 _GRAPHML_TYPES = {
     PropertyType.LONG: "long",

@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
-from graph.export.display import association_weight, display_label, renamed
-from graph.export.model import ExportNode, ExportRelationship
-from graph.export.reader import SubgraphReader
-from graph.export.values import plain
 from valuegraph.files import json_line
+from valuegraph.graph.export.display import association_weight, display_label, renamed
+from valuegraph.graph.export.model import ExportNode, ExportRelationship
+from valuegraph.graph.export.reader import SubgraphReader
+from valuegraph.graph.export.values import plain
 
 
 class JsonStyle(StrEnum):

@@ -17,16 +17,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO
 
-from graph.connection import Graph
-from graph.export.csv_import import csv_files
-from graph.export.cypher_script import cypher_chunks
-from graph.export.graphml import graphml_chunks
-from graph.export.json_formats import JsonStyle, json_chunks
-from graph.export.model import SubgraphSchema
-from graph.export.reader import SubgraphReader
-from graph.export.selection import Privacy, Selection, plan
 from valuegraph.errors import InputError
 from valuegraph.files import open_private
+from valuegraph.graph.connection import Graph
+from valuegraph.graph.export.csv_import import csv_files
+from valuegraph.graph.export.cypher_script import cypher_chunks
+from valuegraph.graph.export.graphml import graphml_chunks
+from valuegraph.graph.export.json_formats import JsonStyle, json_chunks
+from valuegraph.graph.export.model import SubgraphSchema
+from valuegraph.graph.export.reader import SubgraphReader
+from valuegraph.graph.export.selection import Privacy, Selection, plan
 
 CHUNK_BYTES = 1 << 16
 

@@ -13,16 +13,16 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
-from graph.connection import Graph
-from graph.export import queries
-from graph.export.model import (
+from valuegraph.graph.connection import Graph
+from valuegraph.graph.export import queries
+from valuegraph.graph.export.model import (
     ExportNode,
     ExportRelationship,
     SchemaBuilder,
     SubgraphSchema,
     parse_value_type,
 )
-from graph.export.selection import ComputedRows, CypherRows, SubgraphPlan
+from valuegraph.graph.export.selection import ComputedRows, CypherRows, SubgraphPlan
 
 # Properties that never leave the database, whatever the selection (raw conversation text).
 PROGRESS_EVERY = 1000

@@ -27,10 +27,10 @@ from typing import Any
 
 import neo4j
 
-from graph.connection import Graph
-from graph.export import queries
-from graph.export.model import ExportRelationship
 from valuegraph.errors import InputError, QueryError
+from valuegraph.graph.connection import Graph
+from valuegraph.graph.export import queries
+from valuegraph.graph.export.model import ExportRelationship
 from valuegraph.keys import normalise_key
 
 AROUND_KINDS = ("value", "human-value", "task", "cluster", "conversation")

@@ -14,8 +14,8 @@ from typing import Any
 from neo4j.spatial import Point
 from neo4j.time import Date, DateTime, Duration, Time
 
-from graph.export.model import ColumnType, PropertyType
 from valuegraph.errors import QueryError
+from valuegraph.graph.export.model import ColumnType, PropertyType
 
 # XML 1.0 cannot hold these code points at all, not even as character references.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
