@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.support.browser_support import Browser, browser_available
 from tests.conftest import REPO, TEST_PASSWORD, free_port
+from tests.support.browser_support import Browser, browser_available
 from tests.support.export_support import load_corpus
 from valuegraph.api.app import create_app
 from valuegraph.api.browser_routes import asset, browser_origins

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.served_api import served_api
 from tests.integration.test_api_corpus import Corpus, corpus  # noqa: F401 - fixture
+from tests.support.served_api import served_api
 from valuegraph.errors import ValuegraphError
 from valuegraph.graph.connection import Graph
 from valuegraph.queries.analyses import (

@@ -31,8 +31,8 @@ import pytest
 from neo4j import ManagedTransaction
 
 from tests.conftest import REPO
-from tests.support.served_api import Outcome, load_plan, names_for_load, run_client, served_api
 from tests.integration.test_api_corpus import Corpus, corpus  # noqa: F401 - fixture
+from tests.support.served_api import Outcome, load_plan, names_for_load, run_client, served_api
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.server import LocalServer
 from valuegraph.queries.materialize import materialize, read_links

@@ -38,8 +38,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import REPO
-from tests.support.served_api import ServedApi, served_api
 from tests.integration.test_api_corpus import Corpus, corpus  # noqa: F401 - fixture
+from tests.support.served_api import ServedApi, served_api
 from valuegraph.api.schema import schema
 from valuegraph.errors import InputError
 from valuegraph.ingest.conversations import ConversationFormat, read_conversations

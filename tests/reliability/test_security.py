@@ -29,8 +29,8 @@ from click.testing import CliRunner
 from pydantic import SecretStr
 
 from tests.conftest import REPO, TEST_PASSWORD
-from tests.support.served_api import ServedApi, served_api
 from tests.integration.test_api_corpus import Corpus, corpus  # noqa: F401 - fixture
+from tests.support.served_api import ServedApi, served_api
 from valuegraph.api.app import PUBLIC_PREFIXES, create_app
 from valuegraph.cli.main import cli
 from valuegraph.errors import ExtractionError, ValuegraphError

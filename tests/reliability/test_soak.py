@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.test_api_corpus import Corpus, corpus  # noqa: F401 - fixture
 from tests.support.served_api import (
     Outcome,
     ServedApi,
@@ -29,7 +30,6 @@ from tests.support.served_api import (
     run_client,
     served_api,
 )
-from tests.integration.test_api_corpus import Corpus, corpus  # noqa: F401 - fixture
 
 CLIENTS = 50
 SOAK_SECONDS = float(os.environ.get("VALUEGRAPH_SOAK_SECONDS", "10"))
