@@ -13,7 +13,7 @@ SEED ?= 7
 help:
 	@echo "make demo   - install, start Neo4j, build the paper-scale corpus, load and explore it"
 	@echo "make test   - install, then run the whole test suite against a throwaway Neo4j"
-	@echo "make lint   - ruff and mypy"
+	@echo "make lint   - ruff, mypy and the import contract"
 	@echo "make bench  - the benchmarks (see BENCHMARKS.md)"
 	@echo "make reliability - the fault, fuzz, soak and security tests at full length (RELIABILITY.md)"
 
@@ -104,10 +104,14 @@ reliability: $(VENV)/.installed system-deps $(GRAPHIQL)
 	VALUEGRAPH_RELIABILITY=full VALUEGRAPH_SOAK_SECONDS=60 VALUEGRAPH_FUZZ_EXAMPLES=500 \
 	  $(BIN)/python -m pytest -q -s $(RELIABILITY_TESTS) $(PYTEST_ARGS)
 
+# ruff, mypy over the package (through its links, so each module is checked once, under its
+# valuegraph.* name) and over bench/ and tests/, and the import contract in pyproject.toml.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy -p valuegraph && $(BIN)/mypy bench tests
+	$(BIN)/mypy -p valuegraph
+	$(BIN)/mypy bench tests
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .
