@@ -2,12 +2,15 @@
 
 ``package.json`` and ``package-lock.json`` here pin exact versions of graphiql 3 (the last major
 with UMD builds) and React 18; ``npm ci --prefix api/graphiql`` installs them into
-``api/graphiql/node_modules`` (git-ignored). The page loads only files from this server, and its
-Content-Security-Policy says so, so a browser with no network shows the same IDE.
+``api/graphiql/node_modules`` (git-ignored). ``assets.toml`` lists the files of theirs the page
+loads; a wheel carries just those, at the same place under node_modules (setup.py copies them),
+so a checkout and an installed wheel serve them alike. The page loads only files from this
+server, and its Content-Security-Policy says so, so a browser with no network shows the same IDE.
 """
 
 from __future__ import annotations
 
+import tomllib
 from importlib import resources
 from pathlib import Path
 
@@ -19,11 +22,9 @@ INSTALL_COMMAND = "npm ci --prefix api/graphiql --ignore-scripts --no-audit --no
 ASSETS_URL = "/graphiql"
 
 # The only files the assets route serves: public name -> path (under node_modules, or here).
+_MANIFEST = tomllib.loads((HERE / "assets.toml").read_text(encoding="utf-8"))
 VENDORED: dict[str, Path] = {
-    "react.production.min.js": NODE_MODULES / "react/umd/react.production.min.js",
-    "react-dom.production.min.js": NODE_MODULES / "react-dom/umd/react-dom.production.min.js",
-    "graphiql.min.js": NODE_MODULES / "graphiql/graphiql.min.js",
-    "graphiql.min.css": NODE_MODULES / "graphiql/graphiql.min.css",
+    name: NODE_MODULES / path for name, path in _MANIFEST["served"].items()
 }
 OWN: dict[str, Path] = {"boot.js": HERE / "boot.js", "page.css": HERE / "page.css"}
 ASSET_CACHE_SECONDS = 24 * 3600
