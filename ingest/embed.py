@@ -172,9 +172,11 @@ class Embedder:
     def _encode_in_pool(self, texts: list[str], options: dict[str, Any]) -> Any:
         """Encode through the process pool, watching that its processes stay alive.
 
-        sentence-transformers waits on its result queue with no timeout, so a process killed
-        mid-chunk (say by the out-of-memory killer) would hang the run for good. The encoding
-        runs in a helper thread; this one checks the processes and gives up if one dies.
+        Older sentence-transformers wait on their result queue with no timeout, so a process
+        killed mid-chunk (say by the out-of-memory killer) would hang the run for good; 6.x
+        notices and raises a bare RuntimeError instead. The encoding runs in a helper thread;
+        this one checks the processes, and whichever notices first, a death during the call is
+        one EmbeddingError and the pool is stopped.
         """
         pool = self._started_pool()
         processes = len(pool["processes"])
@@ -192,20 +194,30 @@ class Embedder:
 
         helper = threading.Thread(target=work, name="embed-pool", daemon=True)
         helper.start()
-        while helper.is_alive():
+        while helper.is_alive() and not _dead(pool):
             helper.join(POOL_WATCH_SECONDS)
-            dead = [p for p in pool["processes"] if not p.is_alive()]
-            if dead and helper.is_alive():
-                codes = ", ".join(str(p.exitcode) for p in dead)
-                self._stop_pool()  # the helper stays blocked on the queue; it is a daemon
-                raise EmbeddingError(
-                    f"{len(dead)} of {processes} embedding processes died (exit code {codes}); "
-                    "nothing from this batch was kept. Fewer processes "
-                    "(VALUEGRAPH_EMBED_PROCESSES) need less memory."
-                )
+        if _dead(pool):
+            # A helper still blocked on the queue is a daemon and may stay so. Even when the
+            # survivors finished every chunk the pool is broken, and a sentence-transformers
+            # error about the death becomes ours.
+            raise self._pool_died(pool) from outcome.get("error")
         if "error" in outcome:
-            raise outcome["error"]
+            error = outcome["error"]
+            if isinstance(error, RuntimeError):  # a worker's failure, re-raised by the library
+                raise EmbeddingError(f"encoding in the process pool failed: {error}") from error
+            raise error
         return outcome["vectors"]
+
+    def _pool_died(self, pool: dict[str, Any]) -> EmbeddingError:
+        """Stop the pool one of whose processes died, and say so."""
+        dead = _dead(pool)
+        codes = ", ".join(str(p.exitcode) for p in dead)
+        self._stop_pool()
+        return EmbeddingError(
+            f"{len(dead)} of {len(pool['processes'])} embedding processes died "
+            f"(exit code {codes}); nothing from this batch was kept. Fewer processes "
+            "(VALUEGRAPH_EMBED_PROCESSES) need less memory."
+        )
 
     def _started_pool(self) -> dict[str, Any]:
         if self._pool is not None and not all(p.is_alive() for p in self._pool["processes"]):
@@ -214,7 +226,10 @@ class Embedder:
             self._stop_pool()
         if self._pool is None:
             with _thread_limit(self.plan.threads):
-                self._pool = self._model.start_multi_process_pool(list(self.plan.devices))
+                try:
+                    self._pool = self._model.start_multi_process_pool(list(self.plan.devices))
+                except (RuntimeError, OSError) as e:  # cannot spawn: out of memory, no fork
+                    raise EmbeddingError(f"cannot start the embedding processes: {e}") from e
         return self._pool
 
     def _stop_pool(self) -> None:
@@ -236,6 +251,10 @@ class Embedder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _dead(pool: dict[str, Any]) -> list[Any]:
+    return [p for p in pool["processes"] if not p.is_alive()]
 
 
 @contextmanager

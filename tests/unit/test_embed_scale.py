@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from collections.abc import Iterator
+from multiprocessing.process import BaseProcess
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -65,28 +66,54 @@ def test_a_pool_process_that_dies_restarts_the_pool_or_fails_the_call(pooled: Em
     first = list(pooled._pool["processes"])
     first_pids = {process.pid for process in first}
     # Died between calls: no work was lost, so the next call restarts the pool and succeeds.
+    # Waiting for the process to end, not for a while: a loaded machine takes its time.
     os.kill(first[0].pid, signal.SIGKILL)
-    first[0].join(30)
+    wait_for_death(first[0])
     assert np.abs(pooled.encode(NAMES, batch_size=8) - reference).max() < 1e-5
     second = list(pooled._pool["processes"])
     second_pids = {process.pid for process in second}
     assert not first_pids & second_pids
     assert all(process.is_alive() for process in second)
 
-    # Died while holding a chunk: sentence-transformers would wait for it for ever; the call
-    # fails with a clear error instead, and the pool is stopped.
+    # Died during a call, once the call has handed the pool its first chunk: the call fails
+    # with a clear error (not sentence-transformers' RuntimeError, nor a hang), and the pool is
+    # stopped. The kill happens inside the call, not after a guessed delay, so it cannot land
+    # before the call starts (which would only restart the pool) on a slow machine.
     many = [f"{name} {i}" for i in range(80) for name in NAMES]  # 4,000 names, 500 a chunk
-    killer = threading.Timer(1.0, os.kill, (second[0].pid, signal.SIGKILL))
-    killer.start()
+    pooled._pool["input"] = KillOnFirstChunk(pooled._pool["input"], second[0])
     started = time.monotonic()
-    try:
-        with pytest.raises(EmbeddingError, match="1 of 2 embedding processes died"):
-            pooled.encode(many, batch_size=8)
-    finally:
-        killer.cancel()
+    with pytest.raises(EmbeddingError, match="1 of 2 embedding processes died"):
+        pooled.encode(many, batch_size=8)
     assert time.monotonic() - started < 120
     assert pooled._pool is None
     assert not any(_running(pid) for pid in second_pids)
+
+
+class KillOnFirstChunk:
+    """The pool's input queue, which SIGKILLs one process once the first chunk is queued and
+    returns only when that process is dead."""
+
+    def __init__(self, queue: Any, victim: BaseProcess) -> None:
+        self._queue = queue
+        self._victim: BaseProcess | None = victim
+
+    def put(self, item: object) -> None:
+        self._queue.put(item)
+        victim, self._victim = self._victim, None
+        if victim is not None:
+            assert victim.pid is not None
+            os.kill(victim.pid, signal.SIGKILL)
+            wait_for_death(victim)
+
+    def __getattr__(self, name: str) -> Any:  # cancel_join_thread, close: the real queue's
+        return getattr(self._queue, name)
+
+
+def wait_for_death(process: BaseProcess) -> None:
+    """Block until the process has ended and been reaped. Not its sentinel alone: the kernel
+    closes a killed process's pipes before waitpid reports it, and in that window (long on a
+    loaded machine) ``is_alive()`` still says True."""
+    process.join()
 
 
 def _running(pid: int | None) -> bool:
