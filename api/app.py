@@ -14,14 +14,12 @@ set, the bearer-token check (constant-time). Exempt from the token are only the 
 and its static files (they carry no data, and a browser cannot send a header to open them) and
 CORS preflights (browsers never send credentials on those).
 
-Other modules add blueprints through :data:`BLUEPRINTS`: ``"module:attribute"`` strings,
-imported when an app is created (so adding one cannot create an import cycle). They sit behind
-the same token and size checks.
+The other routes (the report, exports, the Neo4j Browser's files) are Flask blueprints listed in
+:data:`BLUEPRINTS`; they sit behind the same token and size checks.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import threading
@@ -38,26 +36,25 @@ from graphql_server.http.sync_base_view import SyncHTTPRequestAdapter
 from neo4j import GraphDatabase
 from werkzeug.exceptions import HTTPException
 
+from valuegraph.api.auth import bearer_token_matches
+from valuegraph.api.browser_routes import browser
+from valuegraph.api.core.context import RequestContext
+from valuegraph.api.export_routes import exports
 from valuegraph.api.graphiql import ASSETS_URL, assets, graphiql_page
-from valuegraph.api.guards import (
-    ApiLimits,
-    bearer_token_matches,
-    checked_document,
-    public_errors,
-    public_message,
-)
 from valuegraph.api.loaders import Analyses, AnalysisStore, BatchedExecutionContext
+from valuegraph.api.public_errors import public_errors, public_message
+from valuegraph.api.report_routes import report_blueprint
 from valuegraph.api.schema import schema
-from valuegraph.api.types.common import RequestContext
+from valuegraph.api.settings import ApiLimits, api_limits
+from valuegraph.api.validation.document import checked_document
 from valuegraph.errors import GraphUnavailable, ValuegraphError
 from valuegraph.graph.connection import Graph, resolve_password
 from valuegraph.settings import Settings
 
 log = logging.getLogger("valuegraph.api")
 
-# Extra blueprints, as "module:attribute" strings, registered by every app (exports, guides).
-BLUEPRINTS: list[str] = ["valuegraph.api.report_routes:report_blueprint"]
-BLUEPRINTS += ["valuegraph.api.export_routes:exports", "valuegraph.api.browser_routes:browser"]
+# The routes besides /graphql and /healthz, registered by every app in this order.
+BLUEPRINTS: tuple[Blueprint, ...] = (report_blueprint, exports, browser)
 
 # Path prefixes served without the API token: files that hold no data and that a browser
 # fetches without being able to add a header. Keep this list short.
@@ -218,8 +215,8 @@ class ValuegraphView(GraphQLView):
 
 
 def create_app(settings: Settings, limits: ApiLimits | None = None) -> Flask:
-    """The API app for ``settings``; ``limits`` default to the ``VALUEGRAPH_API_*`` variables."""
-    limits = limits or ApiLimits()
+    """The API app for ``settings``; ``limits`` default to the API's part of ``settings``."""
+    limits = limits or api_limits(settings)
     provider = GraphProvider(settings, limits)
     app = Flask("valuegraph.api")
     app.config["MAX_CONTENT_LENGTH"] = limits.max_request_bytes
@@ -230,22 +227,10 @@ def create_app(settings: Settings, limits: ApiLimits | None = None) -> Flask:
     app.add_url_rule(GRAPHQL_PATH, view_func=view, methods=["GET", "POST", "OPTIONS"])
     app.add_url_rule(HEALTH_PATH, view_func=lambda: health(provider), methods=["GET"])
     app.register_blueprint(assets)
-    for blueprint in extra_blueprints():
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     _install_gates(app, settings, limits)
     return app
-
-
-def extra_blueprints() -> list[Blueprint]:
-    """The blueprints named in :data:`BLUEPRINTS`, imported now."""
-    found = []
-    for target in BLUEPRINTS:
-        module_name, _, attribute = target.partition(":")
-        blueprint = getattr(importlib.import_module(module_name), attribute)
-        if not isinstance(blueprint, Blueprint):
-            raise TypeError(f"BLUEPRINTS entry {target!r} is not a Flask Blueprint")
-        found.append(blueprint)
-    return found
 
 
 def health(provider: GraphProvider) -> Response:

@@ -31,7 +31,7 @@ from flask import (
     stream_with_context,
 )
 
-from valuegraph.api.guards import public_message
+from valuegraph.api.public_errors import public_message
 from valuegraph.cli.export import selection_from_options
 from valuegraph.errors import InputError, ValuegraphError
 from valuegraph.graph.connection import Graph

@@ -1,35 +1,30 @@
 """The GraphQL schema: the root ``Query`` and the graphene ``schema`` built from it.
 
+Each domain package (``values``, ``tasks``, ``taxonomy``, ``conversations``, ``stats``, and the
+analyses) gives its types and its root resolvers; this module lists the root fields in order.
 Resolvers stay thin: each root field checks its arguments and calls one function of the
 ``queries`` layer (the catalog, or the analyses); related lists go through the request's batch
 loaders. ``tests/snapshots/schema.graphql`` holds the SDL, so a change to the API is deliberate;
-``python -m api.schema`` prints it.
+``python -m valuegraph.api.schema`` prints it.
 """
 
 from __future__ import annotations
 
 import graphene
 
+from valuegraph.api.conversations.resolvers import resolve_conversation
+from valuegraph.api.conversations.types import Conversation
+from valuegraph.api.core.enums import Role
 from valuegraph.api.export_routes import EXPORT_URL_FIELD
+from valuegraph.api.stats.resolvers import resolve_stats
+from valuegraph.api.stats.types import Stats
+from valuegraph.api.tasks.resolvers import TASKS_ARGUMENTS, resolve_task, resolve_tasks
+from valuegraph.api.tasks.types import Task, TaskConnection
+from valuegraph.api.taxonomy.resolvers import resolve_cluster, resolve_clusters
+from valuegraph.api.taxonomy.types import Cluster
 from valuegraph.api.types import analyses
-from valuegraph.api.types.common import Role
-from valuegraph.api.types.conversations import Conversation, resolve_conversation
-from valuegraph.api.types.stats import Stats, resolve_stats
-from valuegraph.api.types.tasks import (
-    TASKS_ARGUMENTS,
-    Task,
-    TaskConnection,
-    resolve_task,
-    resolve_tasks,
-)
-from valuegraph.api.types.taxonomy import Cluster, resolve_cluster, resolve_clusters
-from valuegraph.api.types.values import (
-    VALUES_ARGUMENTS,
-    Value,
-    ValueConnection,
-    resolve_value,
-    resolve_values,
-)
+from valuegraph.api.values.resolvers import VALUES_ARGUMENTS, resolve_value, resolve_values
+from valuegraph.api.values.types import Value, ValueConnection
 
 
 class Query(graphene.ObjectType):

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from valuegraph.api.guards import ApiLimits
+from valuegraph.api.settings import api_limits
 from valuegraph.settings import load_settings
 
 EXAMPLE_QUERY = """{
@@ -43,7 +43,7 @@ def serve(host: str | None, port: int | None, threads: int | None) -> None:
     settings = load_settings()
     host = host if host is not None else settings.api_host
     port = port if port is not None else settings.api_port
-    limits = ApiLimits()
+    limits = api_limits(settings)
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -135,6 +135,67 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", validation_alias="VALUEGRAPH_API_HOST")
     api_port: int = Field(default=8000, ge=1, le=65535, validation_alias="VALUEGRAPH_API_PORT")
     api_cors_origins: str = Field(default="", validation_alias="VALUEGRAPH_API_CORS_ORIGINS")
+    # The guards' limits and the server's tuning; api/settings.py hands them to the app.
+    api_max_depth: int = Field(
+        default=10,
+        ge=1,
+        validation_alias="VALUEGRAPH_API_MAX_DEPTH",
+        description="Deepest selection allowed.",
+    )
+    api_max_cost: int = Field(
+        default=20_000,
+        ge=1,
+        validation_alias="VALUEGRAPH_API_MAX_COST",
+        description="Most fields a query may resolve, lists multiplied out.",
+    )
+    api_max_page_size: int = Field(
+        default=100,
+        ge=1,
+        validation_alias="VALUEGRAPH_API_MAX_PAGE_SIZE",
+        description="Largest `first` or `top`.",
+    )
+    api_max_request_bytes: int = Field(
+        default=100_000,
+        ge=256,
+        validation_alias="VALUEGRAPH_API_MAX_REQUEST_BYTES",
+        description="Largest request body or query string.",
+    )
+    api_introspection: bool = Field(
+        default=True,
+        validation_alias="VALUEGRAPH_API_INTROSPECTION",
+        description="Whether __schema/__type are answered.",
+    )
+    api_query_timeout: float = Field(
+        default=15.0,
+        gt=0,
+        validation_alias="VALUEGRAPH_API_QUERY_TIMEOUT",
+        description="Seconds per Neo4j transaction of a request.",
+    )
+    api_cache_recheck_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        validation_alias="VALUEGRAPH_API_CACHE_RECHECK_SECONDS",
+        description="How often cached analyses check whether the graph changed.",
+    )
+    api_cache_max_age_seconds: float = Field(
+        default=600.0,
+        ge=0,
+        validation_alias="VALUEGRAPH_API_CACHE_MAX_AGE_SECONDS",
+        description="The longest a cached analysis result is served.",
+    )
+    api_threads: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        validation_alias="VALUEGRAPH_API_THREADS",
+        description="Worker threads of `serve`.",
+    )
+    api_response_cache_entries: int = Field(
+        default=2048,
+        ge=0,
+        validation_alias="VALUEGRAPH_API_RESPONSE_CACHE_ENTRIES",
+        description="Answers kept until the graph changes (0: none; every request is executed).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias="VALUEGRAPH_LOG_LEVEL"
     )

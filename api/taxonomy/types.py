@@ -1,4 +1,7 @@
-"""The taxonomy tree: the ``Cluster`` type and the ``clusters`` and ``cluster`` root fields."""
+"""The ``Cluster`` type: a node of the taxonomy tree, with its share of the corpus.
+
+Types of other domains are named by dotted path, so this module imports none of them.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +11,17 @@ import graphene
 from graphql import GraphQLResolveInfo
 from graphql_sync_dataloaders import SyncFuture
 
-from valuegraph.api.guards import RequestRejected
-from valuegraph.api.types.common import (
-    ConnectionPage,
-    ItemOrder,
-    context_of,
-    enum_value,
-    min_count,
-    search_key,
-)
-from valuegraph.queries import catalog
+from valuegraph.api.core.arguments import min_count, search_key
+from valuegraph.api.core.connections import ConnectionPage
+from valuegraph.api.core.context import context_of
+from valuegraph.api.core.enums import ItemOrder, enum_value
+from valuegraph.api.core.pages import values_page
 from valuegraph.queries.analyses import frequencies
 from valuegraph.queries.catalog import ClusterInfo, Order, ValueFilter
 from valuegraph.queries.catalog import Role as CatalogRole
 from valuegraph.queries.results import FrequencyRow
 
-LEVELS = (1, 2, 3)
+VALUE_CONNECTION = "valuegraph.api.values.types.ValueConnection"
 
 
 class Cluster(graphene.ObjectType):
@@ -40,7 +38,7 @@ class Cluster(graphene.ObjectType):
     )
     children = graphene.List(graphene.NonNull(lambda: Cluster), required=True)
     values = graphene.Field(
-        "valuegraph.api.types.values.ValueConnection",
+        VALUE_CONNECTION,
         search=graphene.String(),
         min_frequency=graphene.Int(required=True, default_value=0),
         order_by=ItemOrder(required=True, default_value=Order.FREQUENCY.value),
@@ -87,8 +85,6 @@ class Cluster(graphene.ObjectType):
         first: int | None = 20,
         after: str | None = None,
     ) -> ConnectionPage:
-        from valuegraph.api.types.values import values_page
-
         where = ValueFilter(
             role=CatalogRole.AI,
             search=search_key(search),
@@ -127,18 +123,3 @@ def cluster_frequency(cluster: ClusterInfo, info: GraphQLResolveInfo) -> Frequen
     context = context_of(info)
     result = context.analyses.run(context.graph, frequencies, role="ai", level=cluster.level)
     return next((row for row in result.rows if row.key == cluster.id), None)
-
-
-def resolve_clusters(
-    _root: Any, info: GraphQLResolveInfo, level: int | None = None, parent: str | None = None
-) -> list[ClusterInfo]:
-    if level is not None and level not in LEVELS:
-        raise RequestRejected(
-            f"level must be 1, 2 or 3 (the values themselves are level 0), got {level}",
-            "BAD_ARGUMENT",
-        )
-    return catalog.clusters(context_of(info).graph, level=level, parent=parent)
-
-
-def resolve_cluster(_root: Any, info: GraphQLResolveInfo, id: str) -> SyncFuture:
-    return context_of(info).loaders.cluster.load(id)

@@ -2,40 +2,34 @@
 
 A conversation is a record, not an aggregate: it is shown as extracted (never its text). The
 values it mentions link to the aggregate ``Value`` only where that value reaches the privacy
-threshold; otherwise ``value`` is null.
+threshold; otherwise ``value`` is null. Types of other domains are named by dotted path, so
+this module imports none of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import graphene
 from graphql import GraphQLResolveInfo
 from graphql_sync_dataloaders import SyncFuture
 
-from valuegraph.api.loaders import then
-from valuegraph.api.types.common import (
+from valuegraph.api.core.connections import (
     ConnectionPage,
     Edge,
     PageInfo,
-    ResponseType,
-    context_of,
-    decode_cursor,
-    encode_cursor,
     resolve_page_info,
     resolve_total_count,
 )
-from valuegraph.queries.catalog import ConversationInfo, IdPage, Keyset, ValueMention
+from valuegraph.api.core.context import context_of
+from valuegraph.api.core.entries import entry_from_sides, visible_task
+from valuegraph.api.core.enums import ResponseType
+from valuegraph.api.loaders import then
+from valuegraph.queries.catalog import ConversationInfo, ValueMention
 from valuegraph.queries.catalog import Role as CatalogRole
 
-CONVERSATIONS_CURSOR = "conversations"
-BY_ID = "ID"
-
-
-def decode_conversation_cursor(after: str | None) -> str | None:
-    keyset = decode_cursor(after, CONVERSATIONS_CURSOR, BY_ID)
-    return keyset.key if keyset else None
+VALUE = "valuegraph.api.values.types.Value"
+TASK = "valuegraph.api.tasks.types.Task"
 
 
 class Mention(graphene.ObjectType):
@@ -51,14 +45,12 @@ class ValueMentionType(Mention):
         name = "ValueMention"
 
     value = graphene.Field(
-        "valuegraph.api.types.values.Value",
+        VALUE,
         description="The value across the corpus; null if it rests on fewer than k conversations.",
     )
 
     @staticmethod
     def resolve_value(mention: tuple[CatalogRole, ValueMention], info: GraphQLResolveInfo) -> Any:
-        from valuegraph.api.types.values import entry_from_sides
-
         role, value = mention
         context = context_of(info)
         sides = context.loaders.value_sides.load(value.key)
@@ -81,14 +73,12 @@ class ValueMentionType(Mention):
 
 class TaskMention(Mention):
     task = graphene.Field(
-        "valuegraph.api.types.tasks.Task",
+        TASK,
         description="The task across the corpus; null if fewer than k conversations are about it.",
     )
 
     @staticmethod
     def resolve_task(mention: ValueMention, info: GraphQLResolveInfo) -> SyncFuture:
-        from valuegraph.api.types.tasks import visible_task
-
         context = context_of(info)
         return then(context.loaders.task.load(mention.key), lambda t: visible_task(t, context.k))
 
@@ -140,15 +130,3 @@ class ConversationConnection(graphene.ObjectType):
     def resolve_nodes(page: ConnectionPage, info: GraphQLResolveInfo) -> list[SyncFuture]:
         loader = context_of(info).loaders.conversation
         return [loader.load(edge.node) for edge in page.edges]
-
-
-def conversation_page(ids: IdPage, has_previous: bool, total: Callable[[], int]) -> ConnectionPage:
-    """A page of conversation ids (nodes load in one batch when a client selects them)."""
-    edges = tuple(
-        Edge(encode_cursor(CONVERSATIONS_CURSOR, BY_ID, Keyset(key=cid)), cid) for cid in ids.ids
-    )
-    return ConnectionPage(edges, ids.has_next, has_previous, lambda: (total(), 0))
-
-
-def resolve_conversation(_root: Any, info: GraphQLResolveInfo, id: str) -> SyncFuture:
-    return context_of(info).loaders.conversation.load(id)

@@ -1,4 +1,4 @@
-"""``stats``: the size of the graph, from Neo4j's count store."""
+"""The ``Stats`` type: the size of the graph, from Neo4j's count store."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo
 
-from valuegraph.api.types.common import context_of
-from valuegraph.queries import catalog
+from valuegraph.api.core.context import context_of
 from valuegraph.queries.catalog import GraphStats
 
 NODE_LABELS = ("Conversation", "Task", "AIValue", "HumanValue", "Cluster", "Model")
@@ -69,8 +68,3 @@ class Stats(graphene.ObjectType):
     @staticmethod
     def resolve_min_conversations(_stats: GraphStats, info: GraphQLResolveInfo) -> int:
         return context_of(info).k
-
-
-def resolve_stats(_root: Any, info: GraphQLResolveInfo) -> GraphStats:
-    context = context_of(info)
-    return catalog.graph_stats(context.graph, context.k)

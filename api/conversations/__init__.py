@@ -1,0 +1,1 @@
+"""Conversations: the ``Conversation`` type and its connection (``types``), the root field."""

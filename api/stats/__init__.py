@@ -1,0 +1,1 @@
+"""Stats: the ``Stats`` type (``types``) and the root ``stats`` field (``resolvers``)."""

@@ -1,0 +1,1 @@
+"""Tasks: the ``Task`` type and its connection (``types``), the root fields (``resolvers``)."""

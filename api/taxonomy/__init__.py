@@ -1,0 +1,1 @@
+"""The taxonomy tree: the ``Cluster`` type (``types``), the root fields (``resolvers``)."""

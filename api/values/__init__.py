@@ -1,0 +1,1 @@
+"""Values: the ``Value`` type and its connection (``types``), the root fields (``resolvers``)."""
