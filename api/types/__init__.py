@@ -1,1 +1,5 @@
-"""The GraphQL types, one module per part of the schema; ``api/schema.py`` assembles them."""
+"""Only ``analyses`` still lives here, until it moves into its own domain package.
+
+The other modules of this package are the names ``analyses.py`` imports or refers to by dotted
+path, kept at their old places for it; they go with the move.
+"""
