@@ -12,16 +12,15 @@ graphql-sync-dataloaders lets an exception from a batch function escape the whol
 :class:`BatchLoader` turns it into a failure of each key instead, so the error lands on the
 fields that asked (as a GraphQL error with a path) and the rest of the response survives.
 
-Analysis results (:class:`Analyses` over an :class:`AnalysisStore`) are the other way round:
-an analysis counts over the whole corpus, so its result is kept for every later request until
-the graph changes.
+Analysis results (:class:`Analyses`: the app's ``AnalysisSession`` over a memo) are the other
+way round: an analysis counts over the whole corpus, so what it counted and its result are kept
+for every later request until the graph changes.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -32,8 +31,6 @@ from graphql_sync_dataloaders import DeferredExecutionContext, SyncDataLoader, S
 
 from valuegraph.graph.connection import Graph
 from valuegraph.queries import catalog
-from valuegraph.queries.associations import DEFAULT_MIN_COUNT, association_table
-from valuegraph.queries.associations import _check_arguments as check_association_arguments
 from valuegraph.queries.catalog import (
     ClusterInfo,
     ConversationInfo,
@@ -42,9 +39,10 @@ from valuegraph.queries.catalog import (
     Link,
     LinkKind,
 )
-from valuegraph.queries.counting import ConversationFilter, Levels, check_model, read_co_occurrence
 from valuegraph.queries.materialize import Materialization, current_materialization
-from valuegraph.queries.results import AssociationKind, AssociationResult
+from valuegraph.queries.memo import GraphMemo
+from valuegraph.queries.results import AssociationResult
+from valuegraph.queries.session import AnalysisSession
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -240,167 +238,44 @@ class LinkQuery:
 
 # --- analyses, kept per process until the graph changes ------------------------------------
 
-
-class AnalysisStore:
-    """Analysis results kept across requests, dropped when the graph changes.
-
-    An analysis counts over the whole corpus (seconds at paper scale) to answer with a small
-    table; the same question asked again is answered from here. The graph's fingerprint (count
-    store counts and the materialisation's generation: one constant-time query) is checked at
-    most every ``recheck_seconds``, and any change drops every entry; entries also expire after
-    ``max_age_seconds``, which catches a re-ingest that happens to leave every count unchanged.
-    Concurrent requests for the same missing entry wait for a single computation.
-    """
-
-    def __init__(
-        self,
-        recheck_seconds: float,
-        max_age_seconds: float,
-        max_entries: int = 512,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.recheck_seconds = recheck_seconds
-        self.max_age_seconds = max_age_seconds
-        self.max_entries = max_entries
-        self._clock = clock
-        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-        self._pending: dict[Hashable, threading.Event] = {}
-        self._fingerprint: tuple[Any, ...] | None = None
-        self._checked_at = float("-inf")
-        self._generation = 0  # bumped on every drop, so a result of old data is not stored
-        self._lock = threading.Lock()
-        self._check_lock = threading.Lock()
-
-    def get(
-        self,
-        graph: Graph,
-        key: Hashable,
-        compute: Callable[[], V],
-        keep: Callable[[V], bool] | None = None,
-    ) -> V:
-        """The entry for ``key``, computed now if missing; ``keep`` can refuse to store it."""
-        self._revalidate(graph)
-        while True:
-            with self._lock:
-                entry = self._entries.get(key)
-                if entry is not None and self._clock() - entry[0] <= self.max_age_seconds:
-                    self._entries.move_to_end(key)
-                    return entry[1]
-                waiting = self._pending.get(key)
-                if waiting is None:
-                    self._pending[key] = threading.Event()
-                    generation = self._generation
-            if waiting is None:
-                return self._compute(key, compute, generation, keep)
-            waiting.wait()  # then look again; if that computation failed, this one retries
-
-    def _compute(
-        self,
-        key: Hashable,
-        compute: Callable[[], V],
-        generation: int,
-        keep: Callable[[V], bool] | None,
-    ) -> V:
-        try:
-            value = compute()
-            with self._lock:
-                if generation == self._generation and (keep is None or keep(value)):
-                    self._entries[key] = (self._clock(), value)
-                    while len(self._entries) > self.max_entries:
-                        self._entries.popitem(last=False)
-            return value
-        finally:
-            with self._lock:
-                self._pending.pop(key).set()
-
-    def _revalidate(self, graph: Graph) -> None:
-        if self._clock() - self._checked_at < self.recheck_seconds:
-            return
-        with self._check_lock:  # one thread asks Neo4j; the others use what it found
-            if self._clock() - self._checked_at < self.recheck_seconds:
-                return
-            current = catalog.fingerprint(graph)
-            with self._lock:
-                self._checked_at = self._clock()
-                if current != self._fingerprint:
-                    self._fingerprint = current
-                    self._entries.clear()
-                    self._generation += 1
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._generation += 1
-            self._checked_at = float("-inf")
+# The app's memos (its analysis session's, and its whole answers') are the queries layer's:
+# kept across requests, dropped when the graph's fingerprint changes.
+AnalysisStore = GraphMemo
 
 
 class Analyses:
-    """The analyses of ``queries.analyses``, answered through an :class:`AnalysisStore`.
+    """The app's one analysis session (``queries.session.AnalysisSession``) over its graph.
 
-    Every result is the analysis function's own. ``associations`` shares one counted table
-    among all questions about the same kind, levels and model, and hands it to the analysis'
-    pure half (``association_table``), so asking about another value or task costs statistics,
-    not another pass over the corpus.
+    Every result is the session's, so it is what ``queries.analyses`` answers for the same
+    arguments: the API assembles no analysis of its own. The session's memo is the app's
+    ``store``, so a counted table is read once for every request and field that rests on it
+    (asking about another value or task costs statistics, not another pass over the corpus).
     """
 
-    def __init__(self, store: AnalysisStore, k: int) -> None:
+    def __init__(self, store: GraphMemo, k: int) -> None:
         self.store = store
         self.k = k
+        self._session: AnalysisSession | None = None
+        self._lock = threading.Lock()
+
+    def session(self, graph: Graph) -> AnalysisSession:
+        """The session over ``graph``; a new one (same memo) only after the app reconnected."""
+        with self._lock:
+            if self._session is None or self._session.graph is not graph:
+                self._session = AnalysisSession(graph, self.k, self.store)
+            return self._session
 
     def check_model(self, graph: Graph, model: str | None) -> None:
-        if model is not None:
-            self.store.get(graph, ("model", model), lambda: check_model(graph, model))
+        self.session(graph).check_model(model)
 
     def associations(self, graph: Graph, **arguments: Any) -> AssociationResult[Any]:
         """``queries.analyses.associations(graph, **arguments)``, from the shared table."""
-        key = ("associations", self.k, *sorted(arguments.items()))
-        return self.store.get(graph, key, lambda: self._associations(graph, **arguments))
-
-    def _associations(
-        self,
-        graph: Graph,
-        *,
-        kind: AssociationKind,
-        value_level: int = 0,
-        task_level: int = 0,
-        model: str | None = None,
-        min_count: int = DEFAULT_MIN_COUNT,
-        value: str | None = None,
-        task: str | None = None,
-        human_value: str | None = None,
-        response_type: str | None = None,
-        alpha: float | None = None,
-        top: int | None = None,
-    ) -> AssociationResult[Any]:
-        # The steps of queries.associations.associations, with the read shared.
-        partner = check_association_arguments(
-            kind, task_level, min_count, alpha, top, task, human_value, response_type
-        )
-        levels = Levels(value_level=value_level, task_level=task_level)
-        self.check_model(graph, model)
-        table = self.store.get(
-            graph,
-            ("co-occurrence", kind, levels, model),
-            lambda: read_co_occurrence(graph, kind, ConversationFilter(model=model), levels),
-        )
-        return association_table(
-            table,
-            kind=kind,
-            levels=levels,
-            min_count=min_count,
-            value=value,
-            partner=partner,
-            alpha=alpha,
-            top=top,
-            min_conversations=self.k,
-        )
+        return self.session(graph).associations(**arguments)
 
     def run(self, graph: Graph, analysis: Callable[..., V], **arguments: Any) -> V:
-        """Any other analysis function, called with k and kept until the graph changes."""
-        key = (analysis.__module__, analysis.__name__, self.k, *sorted(arguments.items()))
-        return self.store.get(
-            graph, key, lambda: analysis(graph, min_conversations=self.k, **arguments)
-        )
+        """Any function of ``queries.analyses``, answered by the session with the app's k."""
+        result: V = self.session(graph).run(analysis, **arguments)
+        return result
 
     def materialization(self, graph: Graph) -> Materialization | None:
         return self.store.get(graph, ("materialization",), lambda: current_materialization(graph))

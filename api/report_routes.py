@@ -2,7 +2,7 @@
 
 The page is built from the app's graph with the app's privacy threshold. Building it at paper
 scale takes tens of seconds, so the last page is kept and served again while the graph has not
-changed: the key is the number of conversations and relationships (constant-time counts in
+changed: the key is the graph's fingerprint (``queries.fingerprint``, constant-time counts in
 Neo4j), k and ``top``. The route sits behind the app's token and size checks like any other.
 """
 
@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
 
 from valuegraph.errors import GraphUnavailable, InputError, QueryError
 from valuegraph.graph.connection import Graph
+from valuegraph.queries.session import AnalysisSession
 from valuegraph.report.build import build_report, check_top, render_report
 from valuegraph.report.page import CONTENT_SECURITY_POLICY
 from valuegraph.settings import Settings
@@ -26,40 +28,35 @@ report_blueprint = Blueprint("report", __name__)
 DEFAULT_TOP = 20
 # Even an unchanged graph gets a fresh page now and then (a renamed value keeps the counts).
 MAX_AGE_SECONDS = 600.0
-GRAPH_FINGERPRINT = (
-    "CALL () { MATCH (c:Conversation) RETURN count(c) AS conversations } "
-    "CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships } "
-    "RETURN conversations, relationships"
-)
 
 
 @dataclass(frozen=True)
 class _Cached:
-    key: tuple[int, ...]
+    key: tuple[Hashable, ...]
     html: str
     made_at: float
 
 
 class ReportCache:
-    """The last page an app built; one build at a time, so a burst of requests builds once."""
+    """The last page an app built; one build at a time, so a burst of requests builds once.
+
+    Each request starts a session for the build it may need and asks it for the graph's
+    fingerprint (the one the analyses' memos use); the page is rebuilt when that, k or ``top``
+    changed, with that session, so the page's numbers belong to the fingerprint it is kept under.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._last: _Cached | None = None
 
     def page(self, graph: Graph, settings: Settings, top: int) -> str:
-        counts = graph.read(GRAPH_FINGERPRINT)[0]
-        key = (
-            int(counts["conversations"]),
-            int(counts["relationships"]),
-            settings.min_conversations,
-            top,
-        )
+        session = AnalysisSession(graph, settings.min_conversations)
+        key = (session.fingerprint(), settings.min_conversations, top)
         with self._lock:
             last = self._last
             if last and last.key == key and time.monotonic() - last.made_at < MAX_AGE_SECONDS:
                 return last.html
-            html = render_report(build_report(graph, settings, top=top))
+            html = render_report(build_report(graph, settings, top=top, session=session))
             self._last = _Cached(key, html, time.monotonic())
             return html
 

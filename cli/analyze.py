@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any, cast
 
@@ -20,15 +21,6 @@ from rich.table import Table
 
 from valuegraph.graph.connection import Graph
 from valuegraph.ingest.records import RESPONSE_TYPES
-from valuegraph.queries.analyses import (
-    associations,
-    findings,
-    frequencies,
-    invariance,
-    mirroring,
-    models,
-    response_types,
-)
 from valuegraph.queries.associations import DEFAULT_MIN_COUNT
 from valuegraph.queries.invariance import DEFAULT_MIN_CONTEXT_CONVERSATIONS, DEFAULT_MIN_SUPPORT
 from valuegraph.queries.materialize import DEFAULT_ALPHA, DEFAULT_MAX_LINKS, materialize
@@ -40,6 +32,7 @@ from valuegraph.queries.results import (
     Context,
     Role,
 )
+from valuegraph.queries.session import AnalysisSession
 from valuegraph.settings import Settings, load_settings
 
 # Off a terminal (pipes, CI logs) rich would wrap tables at 80 columns; give them room.
@@ -66,6 +59,14 @@ def _connect() -> tuple[Settings, Graph]:
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     settings = load_settings()
     return settings, Graph.connect(settings)
+
+
+@contextmanager
+def _session() -> Iterator[AnalysisSession]:
+    """An analysis session over the configured graph, with the configured k; closed after."""
+    settings, graph = _connect()
+    with graph:
+        yield AnalysisSession(graph, settings.min_conversations)
 
 
 def _emit(tables: Sequence[AnalysisResult[Any]], as_json: bool, columns: dict[str, str]) -> None:
@@ -136,16 +137,13 @@ def frequencies_command(
     as_json: bool,
 ) -> None:
     """The share of conversations expressing each value (or any value of a cluster)."""
-    settings, graph = _connect()
-    with graph:
-        result = frequencies(
-            graph,
+    with _session() as session:
+        result = session.frequencies(
             role=cast(Role | None, role),
             model=model,
             response_type=response_type,
             top=top or None,
             level=level,
-            min_conversations=settings.min_conversations,
         )
     _emit(
         [result],
@@ -172,13 +170,10 @@ def frequencies_command(
 def response_types_command(model: str | None, human_values: str | None, as_json: bool) -> None:
     """The distribution of response types: overall, with human values, per model."""
     present = None if human_values is None else human_values == "present"
-    settings, graph = _connect()
-    with graph:
-        result = response_types(
-            graph,
+    with _session() as session:
+        result = session.response_types(
             model=model,
             human_values_present=present,
-            min_conversations=settings.min_conversations,
         )
     _emit(
         [result],
@@ -243,10 +238,8 @@ def associations_command(
     as_json: bool,
 ) -> None:
     """Chi-square tests of every pair, sorted by adjusted residual."""
-    settings, graph = _connect()
-    with graph:
-        result = associations(
-            graph,
+    with _session() as session:
+        result = session.associations(
             kind=cast(AssociationKind, kind),
             value_level=value_level,
             task_level=task_level,
@@ -258,7 +251,6 @@ def associations_command(
             response_type=response_type,
             alpha=alpha,
             top=top or None,
-            min_conversations=settings.min_conversations,
         )
     _emit(
         [result],
@@ -296,14 +288,11 @@ def mirroring_command(
     response_type: str | None, model: str | None, top: int, which: str, as_json: bool
 ) -> None:
     """Mirroring rates by response type, the values most mirrored, what resists what."""
-    settings, graph = _connect()
-    with graph:
-        result = mirroring(
-            graph,
+    with _session() as session:
+        result = session.mirroring(
             response_type=response_type,
             model=model,
             top=top,
-            min_conversations=settings.min_conversations,
         )
     tables: dict[str, AnalysisResult[Any]] = {
         "rates": result.rates,
@@ -359,17 +348,14 @@ def invariance_command(
 ) -> None:
     """The most context-invariant values (lowest coefficient of variation) and the most
     context-dependent ones."""
-    settings, graph = _connect()
-    with graph:
-        result = invariance(
-            graph,
+    with _session() as session:
+        result = session.invariance(
             across=cast(Context, across),
             value_level=value_level,
             model=model,
             min_support=min_support,
             min_context_conversations=min_context_conversations,
             top=top or None,
-            min_conversations=settings.min_conversations,
         )
     _emit(
         [result],
@@ -398,13 +384,10 @@ def invariance_command(
 @json_option
 def models_command(top: int, response_type: str | None, which: str, as_json: bool) -> None:
     """Per model: top values, the overlap of top lists, response-type rates."""
-    settings, graph = _connect()
-    with graph:
-        result = models(
-            graph,
+    with _session() as session:
+        result = session.models(
             top=top,
             response_type=response_type,
-            min_conversations=settings.min_conversations,
         )
     tables: dict[str, AnalysisResult[Any]] = {
         "values": result.top_values,
@@ -436,9 +419,8 @@ def models_command(top: int, response_type: str | None, which: str, as_json: boo
 @json_option
 def findings_command(as_json: bool) -> None:
     """Three findings in plain words."""
-    settings, graph = _connect()
-    with graph:
-        sentences = findings(graph, min_conversations=settings.min_conversations)
+    with _session() as session:
+        sentences = session.findings()
     if as_json:
         click.echo(json.dumps([{"finding": s} for s in sentences], indent=2))
     else:

@@ -6,18 +6,8 @@ import click
 
 from valuegraph.graph.connection import Graph, resolve_password
 from valuegraph.graph.server import LocalServer
+from valuegraph.queries.catalog import graph_counts
 from valuegraph.settings import load_settings
-
-COUNTS = """
-CALL () { MATCH (n:Conversation) RETURN count(n) AS conversations }
-CALL () { MATCH (n:Task) RETURN count(n) AS tasks }
-CALL () { MATCH (n:AIValue) RETURN count(n) AS ai_values }
-CALL () { MATCH (n:HumanValue) RETURN count(n) AS human_values }
-CALL () { MATCH (n:Cluster) RETURN count(n) AS clusters }
-CALL () { MATCH (n:Model) RETURN count(n) AS models }
-CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships }
-RETURN *
-"""
 
 # Three queries to paste into Neo4j Browser; each runs in well under a second at paper scale.
 EXAMPLES = (
@@ -48,7 +38,7 @@ def overview(show_password: bool) -> None:
     """Print the graph's counts, the Neo4j Browser address and three queries to paste."""
     settings = load_settings()
     with Graph.connect(settings) as graph:
-        counts = graph.read(COUNTS)[0]
+        counts = graph_counts(graph)
     click.echo("The graph holds:")
     for name, value in counts.items():
         click.echo(f"  {name.replace('_', ' '):<14} {value:>12,}")

@@ -12,28 +12,21 @@ exactly like an absent one, so the question cannot reveal that it occurs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from valuegraph.errors import InputError
-from valuegraph.graph.connection import Graph
 from valuegraph.queries.counting import (
     ConversationFilter,
     CoOccurrence,
     Levels,
     Units,
-    check_model,
-    read_co_occurrence,
     require_clusters,
 )
-from valuegraph.queries.privacy import (
-    DEFAULT_MIN_CONVERSATIONS,
-    check_k,
-    count_suppressed,
-    unknown_or_rare,
-)
+from valuegraph.queries.privacy import count_suppressed, unknown_or_rare
 from valuegraph.queries.results import (
     ASSOCIATION_KINDS,
     AIHumanAssociation,
@@ -51,50 +44,56 @@ DEFAULT_MIN_COUNT = 5  # co-occurrences a pair needs to be tested
 _PARTNER = {"value-task": "task", "ai-human": "human value", "value-response": "response type"}
 
 
-def associations(
-    graph: Graph,
-    *,
-    kind: AssociationKind,
-    value_level: int = 0,
-    task_level: int = 0,
-    model: str | None = None,
-    min_count: int = DEFAULT_MIN_COUNT,
-    value: str | None = None,
-    task: str | None = None,
-    human_value: str | None = None,
-    response_type: str | None = None,
-    alpha: float | None = None,
-    top: int | None = None,
-    min_conversations: int = DEFAULT_MIN_CONVERSATIONS,
-) -> AssociationResult[Any]:
-    """Pairs sorted by adjusted residual, largest first.
+@dataclass(frozen=True)
+class AssociationQuestion:
+    """The arguments of :func:`queries.analyses.associations`, checked when made.
 
     ``kind`` is ``value-task``, ``ai-human`` or ``value-response``. ``value`` (a value key or
     name, or a cluster id or name at ``value_level`` 1-3) keeps one value's partners; ``task``,
     ``human_value`` or ``response_type`` keeps one partner's values (each only with its kind).
     ``alpha`` keeps pairs with Bonferroni-adjusted p at or below it (1: no filter); ``top``
-    keeps the first rows.
-    ``model`` restricts the conversations the table is taken over.
+    keeps the first rows. ``model`` restricts the conversations the table is taken over.
     """
-    k = check_k(min_conversations)
-    partner = _check_arguments(
-        kind, task_level, min_count, alpha, top, task, human_value, response_type
-    )
-    levels = Levels(value_level=value_level, task_level=task_level)
-    check_model(graph, model)
-    table = read_co_occurrence(graph, kind, ConversationFilter(model=model), levels)
-    require_clusters(table, kind, levels)
-    return association_table(
-        table,
-        kind=kind,
-        levels=levels,
-        min_count=min_count,
-        value=value,
-        partner=partner,
-        alpha=alpha,
-        top=top,
-        min_conversations=k,
-    )
+
+    kind: AssociationKind
+    value_level: int = 0
+    task_level: int = 0
+    model: str | None = None
+    min_count: int = DEFAULT_MIN_COUNT
+    value: str | None = None
+    task: str | None = None
+    human_value: str | None = None
+    response_type: str | None = None
+    alpha: float | None = None
+    top: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_arguments(
+            self.kind,
+            self.task_level,
+            self.min_count,
+            self.alpha,
+            self.top,
+            self.task,
+            self.human_value,
+            self.response_type,
+        )
+        Levels(value_level=self.value_level, task_level=self.task_level)  # checks the levels
+
+    @property
+    def levels(self) -> Levels:
+        return Levels(value_level=self.value_level, task_level=self.task_level)
+
+    @property
+    def where(self) -> ConversationFilter:
+        return ConversationFilter(model=self.model)
+
+    @property
+    def partner(self) -> str | None:
+        """The one partner asked for, if any (task, human value or response type)."""
+        return {"value-task": self.task, "ai-human": self.human_value}.get(
+            self.kind, self.response_type
+        )
 
 
 def _check_arguments(
@@ -146,7 +145,12 @@ def association_table(
     top: int | None,
     min_conversations: int,
 ) -> AssociationResult[Any]:
-    """The association rows of a co-occurrence table already read (pure: no database)."""
+    """The association rows of a co-occurrence table already read (pure: no database).
+
+    Pairs sorted by adjusted residual, largest first. A cluster level the table has no
+    clusters at is an error, not an empty table.
+    """
+    require_clusters(table, kind, levels)
     k = min_conversations
     tests = association_tests(
         table.together,

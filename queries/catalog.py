@@ -236,6 +236,11 @@ def graph_stats(graph: Graph, k: int) -> GraphStats:
 # --- values -------------------------------------------------------------------------------
 
 
+def graph_counts(graph: Graph) -> dict[str, int]:
+    """Nodes of each kind and all relationships, by name, in the order Neo4j returns them."""
+    return {name: int(count) for name, count in graph.read(load_cypher("graph_counts"))[0].items()}
+
+
 def value_page(
     graph: Graph,
     where: ValueFilter,
@@ -396,12 +401,6 @@ def links(
     rows = graph.read(load_cypher("catalog_links"), params)
     found = {row["key"]: tuple(Link(**link) for link in row["links"]) for row in rows}
     return {key: found.get(key, ()) for key in keys}
-
-
-def fingerprint(graph: Graph) -> tuple[Any, ...]:
-    """Changes whenever nodes or relationships are added or removed, or links rematerialised."""
-    row = graph.read(load_cypher("catalog_fingerprint"))[0]
-    return (*row["counts"], row["generation"])
 
 
 # --- conversations ------------------------------------------------------------------------

@@ -162,9 +162,17 @@ _UNIT_QUERIES: Mapping[str, str] = {
 }
 
 
+@dataclass(frozen=True, eq=False)
+class Margins:
+    """The totals of a filter and the margins of each side read with them."""
+
+    totals: Totals
+    sides: Mapping[str, Units]
+
+
 def read_units(
     graph: Graph, sides: Sequence[str], where: ConversationFilter, levels: Levels = Levels()
-) -> tuple[Totals, dict[str, Units]]:
+) -> Margins:
     """Totals and the margins of each side asked for (``ai_value``, ``human_value``, ``task``),
     read in one transaction."""
     unknown = [side for side in sides if side not in _UNIT_QUERIES]
@@ -172,28 +180,47 @@ def read_units(
         raise ValueError(f"unknown side {unknown[0]!r}")
     params = {**where.params(), **levels.params()}
 
-    def work(tx: ManagedTransaction) -> tuple[Totals, dict[str, Units]]:
+    def work(tx: ManagedTransaction) -> Margins:
         totals = _totals(_run(tx, "totals", params)[0])
-        return totals, {side: _units(_run(tx, _UNIT_QUERIES[side], params)) for side in sides}
+        return Margins(
+            totals, {side: _units(_run(tx, _UNIT_QUERIES[side], params)) for side in sides}
+        )
 
     return graph.read_tx(work)
 
 
-def read_response_type_counts(graph: Graph, where: ConversationFilter) -> list[dict[str, Any]]:
-    """Rows of (model, response_type, conversations, with_human_values)."""
-    return graph.read(load_cypher("response_type_counts"), where.params())
+@dataclass(frozen=True)
+class ResponseTypeCount:
+    """Conversations of one model and response type, and how many of them state human values."""
+
+    model: str | None
+    response_type: str
+    conversations: int
+    with_human_values: int
+
+
+def read_response_type_counts(
+    graph: Graph, where: ConversationFilter
+) -> tuple[ResponseTypeCount, ...]:
+    """Conversations per (model, response type) matching the filter."""
+    return tuple(
+        ResponseTypeCount(
+            model=record["model"],
+            response_type=str(record["response_type"]),
+            conversations=int(record["conversations"]),
+            with_human_values=int(record["with_human_values"]),
+        )
+        for record in graph.read(load_cypher("response_type_counts"), where.params())
+    )
 
 
 def known_models(graph: Graph) -> tuple[str, ...]:
     return tuple(str(r["name"]) for r in graph.read(load_cypher("models_list")))
 
 
-def check_model(graph: Graph, model: str | None) -> None:
-    """A --model naming no model in the graph is a user mistake, not an empty table."""
-    if model is None:
-        return
-    models = known_models(graph)
-    if model not in models:
+def check_model(model: str | None, models: Sequence[str]) -> None:
+    """A --model naming none of the graph's ``models`` is a user mistake, not an empty table."""
+    if model is not None and model not in models:
         raise InputError(f"unknown model {model!r} (known: {', '.join(models) or 'none'})")
 
 
@@ -292,13 +319,19 @@ def read_co_occurrence(
     return graph.read_tx(work)
 
 
-def read_model_value_counts(
-    graph: Graph, where: ConversationFilter
-) -> tuple[dict[str, str], dict[str | None, dict[str, int]]]:
+@dataclass(frozen=True, eq=False)
+class ModelValueCounts:
+    """AI value names by key, and per model the conversations expressing each value."""
+
+    names: Mapping[str, str]
+    per_model: Mapping[str | None, Mapping[str, int]]
+
+
+def read_model_value_counts(graph: Graph, where: ConversationFilter) -> ModelValueCounts:
     """AI value names by key, and per model the conversations expressing each value."""
     params = {**where.params(), **Levels().params()}
 
-    def work(tx: ManagedTransaction) -> tuple[dict[str, str], dict[str | None, dict[str, int]]]:
+    def work(tx: ManagedTransaction) -> ModelValueCounts:
         names = {
             str(r["key"]): str(r["name"] if r["name"] is not None else r["key"])
             for r in _run(tx, "ai_value_names", params)
@@ -307,7 +340,41 @@ def read_model_value_counts(
             record["model"]: dict(zip(record["a_keys"], record["counts"], strict=True))
             for record in _run(tx, "model_value_counts", params)
         }
-        return names, per_model
+        return ModelValueCounts(names, per_model)
+
+    return graph.read_tx(work)
+
+
+@dataclass(frozen=True, eq=False)
+class MirroringCounts:
+    """The rows of the three mirroring files, read in one transaction.
+
+    The resistance pairs are thresholded in Cypher (rare pairs never leave the server), so these
+    counts hold for one k only.
+    """
+
+    rates: tuple[dict[str, Any], ...]  # response_type, with_human_values, mirrored
+    values: tuple[dict[str, Any], ...]  # key, name, conversations
+    pairs: tuple[dict[str, Any], ...]  # response_type, pairs [...], suppressed
+
+
+def read_mirroring(
+    graph: Graph, where: ConversationFilter, response_types: Sequence[str], k: int
+) -> MirroringCounts:
+    """Mirroring per response type, values mirrored, and (for ``response_types``) resistance
+    pairs resting on at least ``k`` conversations."""
+    params: dict[str, Any] = {
+        **where.params(),
+        "response_types": list(response_types),
+        "min_conversations": k,
+    }
+
+    def work(tx: ManagedTransaction) -> MirroringCounts:
+        rates, values, pairs = (
+            tuple(_run(tx, name, params))
+            for name in ("mirroring_rates", "mirrored_values", "resistance_pairs")
+        )
+        return MirroringCounts(rates, values, pairs)
 
     return graph.read_tx(work)
 

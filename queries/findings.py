@@ -6,31 +6,41 @@ every number in it rests on at least k conversations.
 
 from __future__ import annotations
 
-from valuegraph.graph.connection import Graph
+from dataclasses import dataclass
+
 from valuegraph.queries.associations import DEFAULT_MIN_COUNT, association_table
-from valuegraph.queries.counting import ConversationFilter, Levels, read_co_occurrence
+from valuegraph.queries.counting import ConversationFilter, CoOccurrence, Levels, MirroringCounts
 from valuegraph.queries.invariance import (
     DEFAULT_MIN_CONTEXT_CONVERSATIONS,
     DEFAULT_MIN_SUPPORT,
     invariance_table,
 )
-from valuegraph.queries.mirroring import mirroring
-from valuegraph.queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k
+from valuegraph.queries.mirroring import MirroringQuestion, mirroring_table
 from valuegraph.queries.results import InvarianceRow, MirroringResult, ValueTaskAssociation
 
 ALPHA = 0.05
+# What the three sentences rest on: the whole graph's value-task table and its mirroring.
+WHERE = ConversationFilter()
+LEVELS = Levels()
+MIRRORING = MirroringQuestion(top=1)
 
 
-def findings(graph: Graph, *, min_conversations: int = DEFAULT_MIN_CONVERSATIONS) -> list[str]:
+@dataclass(frozen=True, eq=False)
+class FindingsCounts:
+    """The counts the findings are computed from."""
+
+    value_task: CoOccurrence  # over WHERE at LEVELS
+    mirroring: MirroringCounts  # for MIRRORING
+
+
+def findings_from(counts: FindingsCounts, min_conversations: int) -> list[str]:
     """Three sentences: the strongest value-task association, mirroring in support against
-    resistance, and the most context-invariant against the most context-dependent value."""
-    k = check_k(min_conversations)
-    levels = Levels()
-    table = read_co_occurrence(graph, "value-task", ConversationFilter(), levels)
+    resistance, and the most context-invariant against the most context-dependent value. Pure."""
+    k = min_conversations
     strongest = association_table(
-        table,
+        counts.value_task,
         kind="value-task",
-        levels=levels,
+        levels=LEVELS,
         min_count=DEFAULT_MIN_COUNT,
         value=None,
         partner=None,
@@ -39,7 +49,7 @@ def findings(graph: Graph, *, min_conversations: int = DEFAULT_MIN_CONVERSATIONS
         min_conversations=k,
     )
     ranked = invariance_table(
-        table,
+        counts.value_task,
         across="task",
         value_level=0,
         min_support=DEFAULT_MIN_SUPPORT,
@@ -49,7 +59,7 @@ def findings(graph: Graph, *, min_conversations: int = DEFAULT_MIN_CONVERSATIONS
     )
     return [
         _association_sentence(strongest.rows[0] if strongest.rows else None),
-        _mirroring_sentence(mirroring(graph, top=1, min_conversations=k)),
+        _mirroring_sentence(mirroring_table(counts.mirroring, MIRRORING, k)),
         _invariance_sentence(ranked.rows),
     ]
 

@@ -1,4 +1,8 @@
-"""Frequencies of values and clusters, and the distribution of response types.
+"""Frequencies of values and clusters, and the distribution of response types: the compute halves.
+
+Each analysis is a question (its arguments, checked when made) and a pure function from the
+counts read for it (``queries.counting``) to its result; :class:`queries.session.AnalysisSession`
+joins the two.
 
 A value's row rests on the conversations that express it; a response type's row on the
 conversations of that type in the population. Rows resting on fewer than k conversations are
@@ -9,21 +13,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
 from valuegraph.errors import InputError
-from valuegraph.graph.connection import Graph
 from valuegraph.ingest.records import RESPONSE_TYPES
-from valuegraph.queries.counting import (
-    ConversationFilter,
-    Levels,
-    check_model,
-    read_response_type_counts,
-    read_units,
-)
-from valuegraph.queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k, count_suppressed
+from valuegraph.queries.counting import ConversationFilter, Levels, Margins, ResponseTypeCount
+from valuegraph.queries.privacy import count_suppressed
 from valuegraph.queries.results import (
     AnalysisResult,
     FrequencyRow,
@@ -40,40 +37,64 @@ def _check_top(top: int | None) -> None:
         raise InputError(f"top must be a positive integer, got {top!r}")
 
 
-def frequencies(
-    graph: Graph,
-    *,
-    role: Role | None = None,
-    model: str | None = None,
-    response_type: str | None = None,
-    top: int | None = None,
-    level: int = 0,
-    min_conversations: int = DEFAULT_MIN_CONVERSATIONS,
+_SIDES: Mapping[Role, str] = {"ai": "ai_value", "human": "human_value"}
+
+
+@dataclass(frozen=True)
+class FrequencyQuestion:
+    """The arguments of :func:`queries.analyses.frequencies`, checked when made."""
+
+    role: Role | None = None
+    model: str | None = None
+    response_type: str | None = None
+    top: int | None = None
+    level: int = 0
+
+    def __post_init__(self) -> None:
+        _check_top(self.top)
+        if self.role is not None and self.role not in ROLES:
+            raise InputError(f"unknown role {self.role!r} (one of: {', '.join(ROLES)})")
+        Levels(value_level=self.level)  # checks the level
+        if self.level > 0 and self.role == "human":
+            raise InputError("human values have no taxonomy clusters; use level 0 for role human")
+        ConversationFilter(model=self.model, response_type=self.response_type)  # checks the type
+
+    @property
+    def where(self) -> ConversationFilter:
+        return ConversationFilter(model=self.model, response_type=self.response_type)
+
+    @property
+    def levels(self) -> Levels:
+        return Levels(value_level=self.level)
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        if self.level > 0:
+            return ("ai",)
+        return (self.role,) if self.role else ROLES
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """What to read: the margins of these sides (``queries.counting.read_units``)."""
+        return tuple(_SIDES[role] for role in self.roles)
+
+
+def frequency_table(
+    margins: Margins, question: FrequencyQuestion, min_conversations: int
 ) -> AnalysisResult[FrequencyRow]:
-    """The share of conversations expressing each AI value and each human value.
+    """The share of conversations expressing each AI value and each human value (pure).
 
     At ``level`` 1-3 the rows are the taxonomy's clusters of AI values: the share of
     conversations with any value in the cluster, and the share of all value expressions that
     fall in it. Rows are sorted most frequent first; ``top`` keeps that many per role.
     """
-    k = check_k(min_conversations)
-    _check_top(top)
-    if role is not None and role not in ROLES:
-        raise InputError(f"unknown role {role!r} (one of: {', '.join(ROLES)})")
-    levels = Levels(value_level=level)
-    if level > 0 and role == "human":
-        raise InputError("human values have no taxonomy clusters; use level 0 for role human")
-    where = ConversationFilter(model=model, response_type=response_type)
-    check_model(graph, model)
-    roles: tuple[Role, ...] = ("ai",) if level > 0 else ((role,) if role else ROLES)
-
-    sides = {"ai": "ai_value", "human": "human_value"}
-    totals, units_by_side = read_units(graph, [sides[r] for r in roles], where, levels)
+    k = min_conversations
+    level, totals = question.level, margins.totals
     rows: list[FrequencyRow] = []
     suppressed = 0
     notes: list[str] = []
-    for current in roles:
-        units = units_by_side[sides[current]]
+    for current in question.roles:
+        units = margins.sides[_SIDES[current]]
         expressions_total = totals.ai_expressions if current == "ai" else totals.human_expressions
         if level > 0 and not len(units) and totals.ai_expressions:
             raise InputError(
@@ -101,7 +122,7 @@ def frequencies(
                 expressions=int(units.expressions[i]),
                 pct_expressions=_pct(int(units.expressions[i]), expressions_total),
             )
-            for i in order[:top].tolist()
+            for i in order[: question.top].tolist()
         )
     return AnalysisResult(
         analysis="frequencies",
@@ -124,35 +145,41 @@ _POPULATIONS: Mapping[bool | None, tuple[Population, ...]] = {
 }
 
 
-def response_types(
-    graph: Graph,
-    *,
-    model: str | None = None,
-    human_values_present: bool | None = None,
-    min_conversations: int = DEFAULT_MIN_CONVERSATIONS,
+@dataclass(frozen=True)
+class ResponseTypeQuestion:
+    """The arguments of :func:`queries.analyses.response_types`."""
+
+    model: str | None = None
+    human_values_present: bool | None = None
+
+    @property
+    def where(self) -> ConversationFilter:
+        return ConversationFilter(model=self.model)
+
+
+def response_type_table(
+    counts: Sequence[ResponseTypeCount], question: ResponseTypeQuestion, min_conversations: int
 ) -> AnalysisResult[ResponseTypeRow]:
     """The distribution of response types: overall, among conversations with human values, and
-    per model (``model=None`` rows are all models together).
+    per model (``model=None`` rows are all models together). Pure.
 
     ``human_values_present`` picks the population: None gives all conversations and those with
     human values; True only the latter; False those without human values.
     """
-    k = check_k(min_conversations)
-    check_model(graph, model)
-    records = read_response_type_counts(graph, ConversationFilter(model=model))
-    groups: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
-    for record in records:
-        if model is None:
-            groups[None].append(record)
-        if record["model"] is not None:
-            groups[record["model"]].append(record)
+    k = min_conversations
+    groups: dict[str | None, list[ResponseTypeCount]] = defaultdict(list)
+    for count in counts:
+        if question.model is None:
+            groups[None].append(count)
+        if count.model is not None:
+            groups[count.model].append(count)
     rows: list[ResponseTypeRow] = []
     suppressed = 0
     for group in sorted(groups, key=lambda name: (name is not None, name or "")):
-        for population in _POPULATIONS[human_values_present]:
-            counts = _population_counts(groups[group], population)
-            total = sum(counts.values())
-            suppressed += count_suppressed(list(counts.values()), k)
+        for population in _POPULATIONS[question.human_values_present]:
+            by_type = _population_counts(groups[group], population)
+            total = sum(by_type.values())
+            suppressed += count_suppressed(list(by_type.values()), k)
             rows.extend(
                 ResponseTypeRow(
                     response_type=response_type,
@@ -161,7 +188,7 @@ def response_types(
                     population=population,
                     model=group,
                 )
-                for response_type, count in counts.items()
+                for response_type, count in by_type.items()
                 if count >= k
             )
     return AnalysisResult(
@@ -169,20 +196,20 @@ def response_types(
         rows=tuple(rows),
         suppressed=suppressed,
         min_conversations=k,
-        conversations=sum(int(r["conversations"]) for r in records),
+        conversations=sum(count.conversations for count in counts),
     )
 
 
 def _population_counts(
-    records: Sequence[Mapping[str, Any]], population: Population
+    counts: Sequence[ResponseTypeCount], population: Population
 ) -> dict[str, int]:
     """Conversations per response type (in the study's order) within one population."""
-    counts = dict.fromkeys(RESPONSE_TYPES, 0)
-    for record in records:
-        everyone, with_human = int(record["conversations"]), int(record["with_human_values"])
-        counts[str(record["response_type"])] += {
+    by_type = dict.fromkeys(RESPONSE_TYPES, 0)
+    for count in counts:
+        everyone, with_human = count.conversations, count.with_human_values
+        by_type[count.response_type] += {
             "all": everyone,
             "with_human_values": with_human,
             "without_human_values": everyone - with_human,
         }[population]
-    return {t: n for t, n in counts.items() if n > 0}
+    return {t: n for t, n in by_type.items() if n > 0}

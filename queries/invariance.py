@@ -11,67 +11,66 @@ A row rests on the value's conversations; a context rests on its own. Both are h
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from valuegraph.errors import InputError
-from valuegraph.graph.connection import Graph
-from valuegraph.queries.counting import (
-    ConversationFilter,
-    CoOccurrence,
-    Levels,
-    check_model,
-    read_co_occurrence,
-    require_clusters,
+from valuegraph.queries.counting import ConversationFilter, CoOccurrence, Levels, require_clusters
+from valuegraph.queries.privacy import count_suppressed
+from valuegraph.queries.results import (
+    CONTEXTS,
+    AssociationKind,
+    Context,
+    InvarianceResult,
+    InvarianceRow,
 )
-from valuegraph.queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k, count_suppressed
-from valuegraph.queries.results import CONTEXTS, Context, InvarianceResult, InvarianceRow
 from valuegraph.queries.stats import coefficient_of_variation
 
 DEFAULT_MIN_SUPPORT = 50  # below this a value's CV is mostly sampling noise
 DEFAULT_MIN_CONTEXT_CONVERSATIONS = 30
 
 
-def invariance(
-    graph: Graph,
-    *,
-    across: Context = "task",
-    value_level: int = 0,
-    model: str | None = None,
-    min_support: int = DEFAULT_MIN_SUPPORT,
-    min_context_conversations: int = DEFAULT_MIN_CONTEXT_CONVERSATIONS,
-    top: int | None = None,
-    min_conversations: int = DEFAULT_MIN_CONVERSATIONS,
-) -> InvarianceResult:
-    """Values ranked from most context-invariant (lowest CV) to most context-dependent.
+@dataclass(frozen=True)
+class InvarianceQuestion:
+    """The arguments of :func:`queries.analyses.invariance`, checked when made.
 
     ``across`` is ``task`` or ``human-value``. With ``top``, only the ``top`` most invariant
     and the ``top`` most dependent values are kept (in that order, lowest CV first).
     """
-    k = check_k(min_conversations)
-    if across not in CONTEXTS:
-        raise InputError(f"unknown context {across!r} (one of: {', '.join(CONTEXTS)})")
-    for name, number in (
-        ("min_support", min_support),
-        ("min_context_conversations", min_context_conversations),
-    ):
-        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            raise InputError(f"{name} must be a positive integer, got {number!r}")
-    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
-        raise InputError(f"top must be a positive integer, got {top!r}")
-    check_model(graph, model)
-    kind = "value-task" if across == "task" else "ai-human"
-    levels = Levels(value_level=value_level)
-    table = read_co_occurrence(graph, kind, ConversationFilter(model=model), levels)
-    require_clusters(table, kind, levels)
-    return invariance_table(
-        table,
-        across=across,
-        value_level=value_level,
-        min_support=min_support,
-        min_context_conversations=min_context_conversations,
-        top=top,
-        min_conversations=k,
-    )
+
+    across: Context = "task"
+    value_level: int = 0
+    model: str | None = None
+    min_support: int = DEFAULT_MIN_SUPPORT
+    min_context_conversations: int = DEFAULT_MIN_CONTEXT_CONVERSATIONS
+    top: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.across not in CONTEXTS:
+            raise InputError(f"unknown context {self.across!r} (one of: {', '.join(CONTEXTS)})")
+        for name, number in (
+            ("min_support", self.min_support),
+            ("min_context_conversations", self.min_context_conversations),
+        ):
+            if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+                raise InputError(f"{name} must be a positive integer, got {number!r}")
+        top = self.top
+        if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+            raise InputError(f"top must be a positive integer, got {top!r}")
+
+    @property
+    def kind(self) -> AssociationKind:
+        """The co-occurrence table the contexts come from."""
+        return "value-task" if self.across == "task" else "ai-human"
+
+    @property
+    def levels(self) -> Levels:
+        return Levels(value_level=self.value_level)
+
+    @property
+    def where(self) -> ConversationFilter:
+        return ConversationFilter(model=self.model)
 
 
 def invariance_table(
@@ -84,7 +83,10 @@ def invariance_table(
     top: int | None,
     min_conversations: int,
 ) -> InvarianceResult:
-    """The invariance rows of a co-occurrence table already read (pure: no database)."""
+    """Values ranked from most context-invariant (lowest CV) to most context-dependent, from a
+    co-occurrence table already read (pure: no database)."""
+    kind: AssociationKind = "value-task" if across == "task" else "ai-human"
+    require_clusters(table, kind, Levels(value_level=value_level))
     k = min_conversations
     support_floor = max(k, min_support)
     context_floor = max(k, min_context_conversations)

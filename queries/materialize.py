@@ -45,9 +45,10 @@ from neo4j import ManagedTransaction
 
 from valuegraph.errors import InputError, QueryError
 from valuegraph.graph.connection import Graph
-from valuegraph.queries.associations import DEFAULT_MIN_COUNT, associations
+from valuegraph.queries.associations import DEFAULT_MIN_COUNT
 from valuegraph.queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k
 from valuegraph.queries.results import AIHumanAssociation, AssociationKind, ValueTaskAssociation
+from valuegraph.queries.session import AnalysisSession
 
 MATERIALIZATION_NAME = "associations"
 DEFAULT_ALPHA = 0.05
@@ -213,10 +214,9 @@ def materialize(
     if batch_size < 1:
         raise InputError(f"batch_size must be positive, got {batch_size}")
     started = time.perf_counter()
+    session = AnalysisSession(graph, k)
     tables = {
-        kind: associations(
-            graph, kind=kind, alpha=alpha, min_count=min_count, model=model, min_conversations=k
-        )
+        kind: session.associations(kind=kind, alpha=alpha, min_count=min_count, model=model)
         for kind in TABLES
     }
     task_links = _links(tables["value-task"].rows)

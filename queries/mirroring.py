@@ -6,19 +6,19 @@
 - A resistance pair rests on the conversations with both the human value and the AI value;
   the threshold is applied in Cypher (``resistance_pairs.cypher``) so rare pairs never leave
   the server, and the number suppressed comes back with the pairs.
+
+The counts are read by ``queries.counting.read_mirroring``; :func:`mirroring_table` is the pure
+half.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from neo4j import ManagedTransaction
-
 from valuegraph.errors import InputError
-from valuegraph.graph.connection import Graph
-from valuegraph.queries import load_cypher
-from valuegraph.queries.counting import ConversationFilter, check_model
-from valuegraph.queries.privacy import DEFAULT_MIN_CONVERSATIONS, apply_threshold, check_k
+from valuegraph.queries.counting import ConversationFilter, MirroringCounts
+from valuegraph.queries.privacy import apply_threshold
 from valuegraph.queries.results import (
     AnalysisResult,
     MirroredValueRow,
@@ -31,35 +31,37 @@ RESISTANCE_TYPES: tuple[str, ...] = ("strong_resistance", "mild_resistance")
 DEFAULT_TOP = 10
 
 
-def mirroring(
-    graph: Graph,
-    *,
-    response_type: str | None = None,
-    model: str | None = None,
-    top: int = DEFAULT_TOP,
-    min_conversations: int = DEFAULT_MIN_CONVERSATIONS,
+@dataclass(frozen=True)
+class MirroringQuestion:
+    """The arguments of :func:`queries.analyses.mirroring`, checked when made."""
+
+    response_type: str | None = None
+    model: str | None = None
+    top: int = DEFAULT_TOP
+
+    def __post_init__(self) -> None:
+        top = self.top
+        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+            raise InputError(f"top must be a positive integer, got {top!r}")
+        ConversationFilter(model=self.model, response_type=self.response_type)  # checks the type
+
+    @property
+    def where(self) -> ConversationFilter:
+        return ConversationFilter(model=self.model, response_type=self.response_type)
+
+    @property
+    def resistance_types(self) -> tuple[str, ...]:
+        """The response types whose resistance pairs are read."""
+        return (self.response_type,) if self.response_type else RESISTANCE_TYPES
+
+
+def mirroring_table(
+    counts: MirroringCounts, question: MirroringQuestion, min_conversations: int
 ) -> MirroringResult:
     """Mirroring rates per response type, the ``top`` values most mirrored, and per resistance
-    type (or for ``response_type``, if given) the ``top`` (human value, AI value) pairs.
-    """
-    k = check_k(min_conversations)
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise InputError(f"top must be a positive integer, got {top!r}")
-    where = ConversationFilter(model=model, response_type=response_type)
-    check_model(graph, model)
-    params: dict[str, Any] = {
-        **where.params(),
-        "response_types": [response_type] if response_type else list(RESISTANCE_TYPES),
-        "min_conversations": k,
-    }
-
-    def work(tx: ManagedTransaction) -> tuple[list[dict[str, Any]], ...]:
-        return tuple(
-            [record.data() for record in tx.run(load_cypher(name), params)]
-            for name in ("mirroring_rates", "mirrored_values", "resistance_pairs")
-        )
-
-    rate_records, value_records, pair_records = graph.read_tx(work)
+    type (or for ``response_type``, if given) the ``top`` (human value, AI value) pairs. Pure:
+    ``counts`` must have been read with the same k."""
+    k, top = min_conversations, question.top
     rates = apply_threshold(
         (
             MirroringRow(
@@ -68,30 +70,30 @@ def mirroring(
                 mirrored=r["mirrored"],
                 mirroring_rate=r["mirrored"] / r["with_human_values"],
             )
-            for r in rate_records
+            for r in counts.rates
         ),
         lambda row: row.with_human_values,
         k,
     )
     with_human = {row.response_type: row.with_human_values for row in rates.kept}
-    conversations = sum(int(r["with_human_values"]) for r in rate_records)
+    conversations = sum(int(r["with_human_values"]) for r in counts.rates)
     values = apply_threshold(
         (
             MirroredValueRow(value=r["name"], conversations=r["conversations"], value_key=r["key"])
-            for r in value_records
+            for r in counts.values
         ),
         lambda row: row.conversations,
         k,
     )
     pairs: list[ResistancePairRow] = []
-    for record in pair_records:
+    for record in counts.pairs:
         base = with_human.get(record["response_type"])
         if base is None:  # its response type is itself under the threshold
             continue
         pairs.extend(_pair_row(record["response_type"], p, base) for p in record["pairs"][:top])
-    resistance_suppressed = sum(int(r["suppressed"]) for r in pair_records)
+    resistance_suppressed = sum(int(r["suppressed"]) for r in counts.pairs)
     resistance_suppressed += sum(
-        len(r["pairs"]) for r in pair_records if r["response_type"] not in with_human
+        len(r["pairs"]) for r in counts.pairs if r["response_type"] not in with_human
     )
     return MirroringResult(
         rates=AnalysisResult(
@@ -113,7 +115,7 @@ def mirroring(
             rows=tuple(pairs),
             suppressed=resistance_suppressed,
             min_conversations=k,
-            conversations=sum(with_human.get(str(r["response_type"]), 0) for r in pair_records),
+            conversations=sum(with_human.get(str(r["response_type"]), 0) for r in counts.pairs),
         ),
     )
 

@@ -7,61 +7,81 @@ value row it would have had is counted as suppressed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from itertools import combinations
 
 from valuegraph.errors import InputError
-from valuegraph.graph.connection import Graph
-from valuegraph.queries.counting import (
-    ConversationFilter,
-    read_model_value_counts,
-    read_response_type_counts,
-)
-from valuegraph.queries.frequencies import response_types
-from valuegraph.queries.privacy import DEFAULT_MIN_CONVERSATIONS, check_k, count_suppressed
+from valuegraph.queries.counting import ConversationFilter, ModelValueCounts, ResponseTypeCount
+from valuegraph.queries.frequencies import ResponseTypeQuestion, response_type_table
+from valuegraph.queries.privacy import count_suppressed
 from valuegraph.queries.results import AnalysisResult, ModelOverlapRow, ModelsResult, ModelValueRow
 
 DEFAULT_TOP = 10
 
 
-def models(
-    graph: Graph,
-    *,
-    top: int = DEFAULT_TOP,
-    response_type: str | None = None,
-    min_conversations: int = DEFAULT_MIN_CONVERSATIONS,
+@dataclass(frozen=True)
+class ModelsQuestion:
+    """The arguments of :func:`queries.analyses.models`, checked when made."""
+
+    top: int = DEFAULT_TOP
+    response_type: str | None = None
+
+    def __post_init__(self) -> None:
+        top = self.top
+        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+            raise InputError(f"top must be a positive integer, got {top!r}")
+        ConversationFilter(response_type=self.response_type)  # checks the type
+
+    @property
+    def where(self) -> ConversationFilter:
+        return ConversationFilter(response_type=self.response_type)
+
+
+@dataclass(frozen=True, eq=False)
+class ModelCounts:
+    """What the comparison reads: every model's response types, the conversations of each
+    model under the question's filter, and per model the conversations of each value."""
+
+    response_types: tuple[ResponseTypeCount, ...]  # unfiltered: the response-type table
+    filtered: tuple[ResponseTypeCount, ...]  # under the question's response type
+    values: ModelValueCounts
+
+
+def models_table(
+    counts: ModelCounts, question: ModelsQuestion, min_conversations: int
 ) -> ModelsResult:
     """Per model its ``top`` values (share of its conversations), the overlap of every two
-    models' top lists, and each model's response-type rates."""
-    k = check_k(min_conversations)
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise InputError(f"top must be a positive integer, got {top!r}")
-    where = ConversationFilter(response_type=response_type)
-    types = response_types(graph, min_conversations=k)
+    models' top lists, and each model's response-type rates. Pure."""
+    k, top = min_conversations, question.top
+    types = response_type_table(counts.response_types, ResponseTypeQuestion(), k)
     totals: dict[str, int] = {}
-    for record in read_response_type_counts(graph, where):
-        if record["model"] is not None:
-            totals[record["model"]] = totals.get(record["model"], 0) + record["conversations"]
-    names, per_model = read_model_value_counts(graph, where)
+    for count in counts.filtered:
+        if count.model is not None:
+            totals[count.model] = totals.get(count.model, 0) + count.conversations
+    names, per_model = counts.values.names, counts.values.per_model
 
     value_rows: list[ModelValueRow] = []
     top_lists: dict[str, list[str]] = {}
     suppressed = 0
     for model in sorted(m for m in per_model if m is not None):
-        counts = per_model[model]
+        by_value = per_model[model]
         base = totals.get(model, 0)
         if base < k:  # the model itself rests on fewer than k conversations
-            suppressed += sum(1 for n in counts.values() if n > 0)
+            suppressed += sum(1 for n in by_value.values() if n > 0)
             continue
-        suppressed += count_suppressed(list(counts.values()), k)
-        ranked = sorted((key for key, n in counts.items() if n >= k), key=lambda v: (-counts[v], v))
+        suppressed += count_suppressed(list(by_value.values()), k)
+        ranked = sorted(
+            (key for key, n in by_value.items() if n >= k), key=lambda v: (-by_value[v], v)
+        )
         top_lists[model] = ranked[:top]
         value_rows.extend(
             ModelValueRow(
                 model=model,
                 rank=rank,
                 value=names.get(key, key),
-                conversations=counts[key],
-                pct_convos=100.0 * counts[key] / base,
+                conversations=by_value[key],
+                pct_convos=100.0 * by_value[key] / base,
                 value_key=key,
             )
             for rank, key in enumerate(ranked[:top], start=1)
@@ -89,7 +109,7 @@ def models(
 
 
 def _overlap(
-    a: str, b: str, top_lists: dict[str, list[str]], names: dict[str, str]
+    a: str, b: str, top_lists: dict[str, list[str]], names: Mapping[str, str]
 ) -> ModelOverlapRow:
     first, second = set(top_lists[a]), set(top_lists[b])
     shared = sorted(first & second, key=top_lists[a].index)

@@ -7,13 +7,13 @@ the rows it shows), and the page embeds them as JSON, so a test can repeat every
 compare. The privacy threshold k of the settings goes into every call, and each figure says
 how many rows it suppressed.
 
-:func:`build_report` runs the figures (a few at a time: each waits mostly on Neo4j) and returns
-a :class:`ReportPage`; :func:`render_report` makes the HTML.
+:func:`build_report` runs the figures (a few at a time: each waits mostly on Neo4j) on one
+analysis session (``queries.session``), so what they count is counted once per build, and
+returns a :class:`ReportPage`; :func:`render_report` makes the HTML.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, is_dataclass, replace
@@ -24,7 +24,7 @@ from valuegraph import __version__
 from valuegraph.errors import InputError
 from valuegraph.graph.connection import Graph
 from valuegraph.queries import catalog
-from valuegraph.queries.counting import ConversationFilter, CoOccurrence, Levels, read_co_occurrence
+from valuegraph.queries.session import AnalysisSession
 from valuegraph.report import figures
 from valuegraph.report.page import Figure, ReportPage, render_page
 from valuegraph.settings import Settings
@@ -49,63 +49,30 @@ class Source:
     tables: dict[str, dict[str, Any]]
 
 
-class Analyses:
-    """Calls analysis functions with the graph and k, once per distinct call.
+class FigureSources:
+    """The calls one figure made, with the rows it shows of each: the figure's JSON data.
 
-    Figures that rest on the same call (mirroring and resistance) share one result; the
-    value-task co-occurrence table, the most expensive read, is read once for the two analyses
-    built on it (associations and invariance), through their pure halves.
+    Every figure of a build asks the build's one :class:`AnalysisSession`, so figures resting on
+    the same call (mirroring and resistance) share its result, and analyses over the same
+    counted table (associations and invariance over value-task) read it once.
     """
 
-    def __init__(self, graph: Graph, min_conversations: int) -> None:
-        self.graph = graph
-        self.k = min_conversations
-        self._results: dict[tuple[str, str], Any] = {}
-        self._locks: dict[tuple[str, str], threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def once(self, key: tuple[str, str], make: Callable[[], T]) -> T:
-        """``make()`` the first time ``key`` is asked for; its result ever after."""
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self._results:
-                self._results[key] = make()
-            return self._results[key]
-
-    def run(
-        self, function: Callable[..., T], /, via: Callable[[], T] | None = None, **arguments: Any
-    ) -> T:
-        """``function(graph, **arguments)`` with k; ``via`` computes the same result faster."""
-        key = (_qualified_name(function), repr(sorted(arguments.items())))
-        return self.once(
-            key, via or (lambda: function(self.graph, **arguments, min_conversations=self.k))
-        )
-
-    def value_task_table(self) -> CoOccurrence:
-        """Conversations per (AI value, task), with both margins, over the whole graph."""
-        return self.once(
-            ("read_co_occurrence", "value-task"),
-            lambda: read_co_occurrence(self.graph, "value-task", ConversationFilter(), Levels()),
-        )
-
-
-class FigureSources:
-    """The calls one figure made, with the rows it shows of each: the figure's JSON data."""
-
-    def __init__(self, analyses: Analyses) -> None:
-        self.analyses = analyses
+    def __init__(self, session: AnalysisSession) -> None:
+        self.session = session
         self.sources: list[Source] = []
 
     @property
     def k(self) -> int:
-        return self.analyses.k
+        return self.session.k
 
-    def run(
-        self, function: Callable[..., T], /, via: Callable[[], T] | None = None, **arguments: Any
-    ) -> T:
-        """Run (or reuse) an analysis and record the call with its result's tables."""
-        result = self.analyses.run(function, via, **arguments)
+    @property
+    def graph(self) -> Graph:
+        return self.session.graph
+
+    def run(self, function: Callable[..., T], /, **arguments: Any) -> T:
+        """``function`` (one of ``queries.analyses``) asked of the session; the call is recorded
+        with its result's tables."""
+        result: T = self.session.run(function, **arguments)
         self.sources.append(
             Source(
                 function=_qualified_name(function),
@@ -197,9 +164,18 @@ def build_report(
     top: int = 20,
     on_figure: Callable[[str], None] | None = None,
     workers: int = WORKERS,
+    session: AnalysisSession | None = None,
 ) -> ReportPage:
-    """Every figure of the report for ``graph``, with ``settings.min_conversations`` as k."""
+    """Every figure of the report for ``graph``, with ``settings.min_conversations`` as k.
+
+    The figures ask one analysis session: ``session`` if given (it must be over ``graph`` with
+    the same k), else a new one for this build.
+    """
     k = settings.min_conversations
+    if session is None:
+        session = AnalysisSession(graph, k)
+    if session.graph is not graph or session.k != k:
+        raise ValueError("the report's session must be over its graph, with its k")
     stats = catalog.graph_stats(graph, k)
     summary = _summary(stats, k)
     meta = {
@@ -221,10 +197,9 @@ def build_report(
     context = ReportContext(
         top=top, models=tuple(m.name for m in stats.models), conversations=stats.conversations
     )
-    analyses = Analyses(graph, k)
 
     def one(spec: FigureSpec) -> Figure:
-        sources = FigureSources(analyses)
+        sources = FigureSources(session)
         try:
             figure = spec.build(sources, context)
         except InputError as exc:  # e.g. no taxonomy loaded: say so in place of the figure

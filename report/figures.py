@@ -12,20 +12,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from valuegraph.ingest.records import RESPONSE_TYPES
-from valuegraph.queries import catalog
-from valuegraph.queries.associations import DEFAULT_MIN_COUNT, association_table
-from valuegraph.queries.associations import associations as association_analysis
-from valuegraph.queries.counting import Levels
-from valuegraph.queries.frequencies import frequencies
-from valuegraph.queries.frequencies import response_types as response_type_analysis
-from valuegraph.queries.invariance import (
-    DEFAULT_MIN_CONTEXT_CONVERSATIONS,
-    DEFAULT_MIN_SUPPORT,
-    invariance_table,
-)
-from valuegraph.queries.invariance import invariance as invariance_analysis
-from valuegraph.queries.mirroring import mirroring as mirroring_analysis
-from valuegraph.queries.model_comparison import models as models_analysis
+from valuegraph.queries import analyses, catalog
+from valuegraph.queries.associations import DEFAULT_MIN_COUNT
 from valuegraph.queries.results import AnalysisResult
 from valuegraph.report import reproduce
 from valuegraph.report.charts import (
@@ -100,8 +88,8 @@ def pct(value: float) -> str:
 
 
 def values(sources: FigureSources, context: ReportContext) -> Figure:
-    ai = sources.run(frequencies, role="ai", top=context.top)
-    human = sources.run(frequencies, role="human", top=context.top)
+    ai = sources.run(analyses.frequencies, role="ai", top=context.top)
+    human = sources.run(analyses.frequencies, role="human", top=context.top)
     charts = (
         bar_chart(
             "chart-ai-values",
@@ -152,7 +140,7 @@ def _frequency_table(rows: Sequence[Any], caption: str) -> Table:
 
 
 def categories(sources: FigureSources, context: ReportContext) -> Figure:
-    top = sources.run(frequencies, role="ai", level=3)
+    top = sources.run(analyses.frequencies, role="ai", level=3)
     bars = [
         Bar(r.value, r.pct_expressions / 100, CATEGORICAL[i % len(CATEGORICAL)])
         for i, r in enumerate(top.rows)
@@ -198,7 +186,7 @@ def categories(sources: FigureSources, context: ReportContext) -> Figure:
 
 
 def response_types(sources: FigureSources, context: ReportContext) -> Figure:
-    result = sources.run(response_type_analysis)
+    result = sources.run(analyses.response_types)
     overall = [r for r in result.rows if r.model is None]
     populations = (("all", "All conversations"), ("with_human_values", "With human values"))
     series = [Series(response_label(t), RESPONSE_COLORS[t]) for t in RESPONSE_TYPES]
@@ -256,7 +244,7 @@ def response_types(sources: FigureSources, context: ReportContext) -> Figure:
 
 
 def mirroring(sources: FigureSources, context: ReportContext) -> Figure:
-    result = sources.run(mirroring_analysis, top=context.top)
+    result = sources.run(analyses.mirroring, top=context.top)
     order = {t: i for i, t in enumerate(RESPONSE_TYPES)}
     rates = sorted(result.rates.rows, key=lambda r: order.get(r.response_type, len(order)))
     charts = (
@@ -327,7 +315,7 @@ def mirroring(sources: FigureSources, context: ReportContext) -> Figure:
 
 
 def resistance(sources: FigureSources, context: ReportContext) -> Figure:
-    result = sources.run(mirroring_analysis, top=context.top)
+    result = sources.run(analyses.mirroring, top=context.top)
     pairs = result.resistance.rows
     charts = []
     for response_type in ("strong_resistance", "mild_resistance"):
@@ -384,21 +372,7 @@ def resistance(sources: FigureSources, context: ReportContext) -> Figure:
 
 
 def associations(sources: FigureSources, context: ReportContext) -> Figure:
-    result = sources.run(
-        association_analysis,
-        kind="value-task",
-        via=lambda: association_table(
-            sources.analyses.value_task_table(),
-            kind="value-task",
-            levels=Levels(),
-            min_count=DEFAULT_MIN_COUNT,
-            value=None,
-            partner=None,
-            alpha=None,
-            top=None,
-            min_conversations=sources.k,
-        ),
-    )
+    result = sources.run(analyses.associations, kind="value-task")
     strongest = [r for r in result.rows[:HEATMAP_PAIRS] if r.adjusted_residual > 0]
     value_names: dict[str, str] = {}
     task_names: dict[str, str] = {}
@@ -484,19 +458,7 @@ def associations(sources: FigureSources, context: ReportContext) -> Figure:
 
 
 def invariance(sources: FigureSources, context: ReportContext) -> Figure:
-    result = sources.run(
-        invariance_analysis,
-        across="task",
-        via=lambda: invariance_table(
-            sources.analyses.value_task_table(),
-            across="task",
-            value_level=0,
-            min_support=DEFAULT_MIN_SUPPORT,
-            min_context_conversations=DEFAULT_MIN_CONTEXT_CONVERSATIONS,
-            top=None,
-            min_conversations=sources.k,
-        ),
-    )
+    result = sources.run(analyses.invariance, across="task")
     rows = result.rows
     invariant = rows[:HIGHLIGHTED]
     dependent = tuple(reversed(rows[-HIGHLIGHTED:])) if len(rows) > HIGHLIGHTED else ()
@@ -576,7 +538,7 @@ def models(sources: FigureSources, context: ReportContext) -> Figure:
             ),
             reproduce=reproduce.MODELS,
         )
-    result = sources.run(models_analysis, top=10)
+    result = sources.run(analyses.models, top=10)
     names = sorted({r.model for r in result.top_values.rows})
     series = [Series(m, CATEGORICAL[i % len(CATEGORICAL)]) for i, m in enumerate(names)]
     share = {(r.model, r.value_key): r.pct_convos / 100 for r in result.top_values.rows}
@@ -673,11 +635,11 @@ def models(sources: FigureSources, context: ReportContext) -> Figure:
 
 
 def taxonomy(sources: FigureSources, context: ReportContext) -> Figure:
-    clusters = catalog.clusters(sources.analyses.graph)
+    clusters = catalog.clusters(sources.graph)
     shares: dict[str, float] = {}
     notes: tuple[str, ...] = ()
     for level in (3, 2, 1):
-        result = sources.run(frequencies, role="ai", level=level)
+        result = sources.run(analyses.frequencies, role="ai", level=level)
         shares |= {r.key: r.pct_expressions / 100 for r in result.rows}
         notes += suppressed_note(result, f"level-{level} cluster")
     children: dict[str | None, list[catalog.ClusterInfo]] = {}

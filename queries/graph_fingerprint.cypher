@@ -1,6 +1,7 @@
-// Catalog: a cheap fingerprint of the graph's contents, to tell when cached analysis results are
-// stale: node and relationship counts from the count store (constant time) and the generation
-// of the materialised associations.
+// The graph's fingerprint: it changes when the graph does, so a memo of counted tables (and of
+// the analyses and answers built on them) knows when to start again. Node and relationship
+// counts come from the count store (constant time); the generation of the materialised
+// associations changes when they are rewritten, even to the same number of links.
 // Returns: counts (a list of integers), generation (or null)
 CALL () { MATCH (n:Conversation) RETURN count(n) AS conversations }
 CALL () { MATCH (n:Task) RETURN count(n) AS tasks }
