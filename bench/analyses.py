@@ -33,16 +33,16 @@ import numpy as np
 from pydantic import SecretStr
 from scipy.stats import chi2_contingency
 
-from tests.conftest import free_port
+from tests.support.throwaway_neo4j import ThrowawayNeo4j, running
 from valuegraph.graph.connection import Graph
-from valuegraph.graph.server import LocalServer, jar_dir
-from valuegraph.ingest.load import ingest_record_file, ingest_taxonomy_files
 from valuegraph.ingest.synth import (
     PUBLISHED_TOP_VALUES,
     RESPONSE_SHARES_WITH_HUMAN_VALUES,
     STUDY_CONVERSATIONS,
     write_corpus,
 )
+from valuegraph.pipelines.records import ingest_records
+from valuegraph.pipelines.taxonomy import ingest_taxonomy
 from valuegraph.queries import load_cypher
 from valuegraph.queries.analyses import (
     associations,
@@ -81,31 +81,13 @@ def median_seconds(work: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
-def start_server(home: Path) -> tuple[LocalServer, Settings]:
-    bolt, http = free_port(), free_port()
-    settings = Settings(
-        neo4j_uri=f"bolt://127.0.0.1:{bolt}",
-        neo4j_password=SecretStr(PASSWORD),
-        state_dir=home / "state",
-        bolt_port=bolt,
-        http_port=http,
-        neo4j_heap="2g",
-        neo4j_pagecache="2g",
-        neo4j_jars=jar_dir(Settings()),
-        neo4j_query_timeout=600.0,
-    )
-    server = LocalServer(settings, home=home / "server")
-    server.start(fresh=True)
-    return server, settings
-
-
 def load_corpus(graph: Graph, folder: Path, conversations: int, seed: int) -> None:
     started = time.perf_counter()
     summary = write_corpus(folder, conversations, seed)
     print(f"generated {conversations:,} conversations in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
-    ingest_taxonomy_files(summary.values_tree_path, summary.values_frequencies_path, graph)
-    loaded = ingest_record_file(summary.records_path, graph)
+    ingest_taxonomy(summary.values_tree_path, summary.values_frequencies_path, graph)
+    loaded = ingest_records(summary.records_path, graph)
     print(
         f"loaded {loaded.loaded:,} conversations, {loaded.relationships:,} relationships "
         f"in {time.perf_counter() - started:.1f} s"
@@ -267,8 +249,9 @@ def main() -> None:
         else:
             home = Path(tempfile.mkdtemp(prefix="valuegraph-bench-"))
             cleanup.callback(shutil.rmtree, home, ignore_errors=True)
-            server, settings = start_server(home)
-            cleanup.callback(server.stop)
+            neo4j = ThrowawayNeo4j(home / "state", PASSWORD, heap="2g", pagecache="2g")
+            cleanup.enter_context(running(neo4j, home=home / "server"))
+            settings = Settings(neo4j_query_timeout=600.0)  # the rest from the environment
             graph = cleanup.enter_context(Graph.connect(settings))
             load_corpus(graph, home / "corpus", args.conversations, args.seed)
         print(f"machine: {os.cpu_count()} cores; median of {args.repeat} runs after a warm-up")

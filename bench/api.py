@@ -5,7 +5,7 @@ or, against a graph already loaded (and materialised): ``python -m bench.api --u
 (with ``NEO4J_PASSWORD`` set).
 
 Without ``--uri`` it builds the paper-scale synthetic corpus (``ingest.synth``), loads it into a
-throwaway Neo4j on free ports (``graph.server.LocalServer``) and materialises the associations
+throwaway Neo4j on free ports (``tests.support.throwaway_neo4j``) and materialises the associations
 (``queries.materialize``), as ``make demo`` would. The API runs as its own process
 (``valuegraph serve``, waitress, 16 threads) on a free loopback port.
 
@@ -51,11 +51,12 @@ from typing import Any
 
 from neo4j import Driver, GraphDatabase
 
-from tests.conftest import free_port
+from tests.support.ports import free_port
+from tests.support.throwaway_neo4j import ThrowawayNeo4j, running
 from valuegraph.graph.connection import Graph
-from valuegraph.graph.server import LocalServer, jar_dir
-from valuegraph.ingest.load import ingest_record_file, ingest_taxonomy_files
 from valuegraph.ingest.synth import STUDY_CONVERSATIONS, write_corpus
+from valuegraph.pipelines.records import ingest_records
+from valuegraph.pipelines.taxonomy import ingest_taxonomy
 from valuegraph.queries import load_cypher
 from valuegraph.queries.materialize import materialize
 from valuegraph.settings import Settings
@@ -103,25 +104,10 @@ def loaded_graph(args: argparse.Namespace) -> Iterator[dict[str, str]]:
         return
     with tempfile.TemporaryDirectory(prefix="vg-bench-api-") as scratch:
         home = Path(scratch)
-        bolt, http_port = free_port(), free_port()
-        env = {
-            "NEO4J_URI": f"bolt://127.0.0.1:{bolt}",
-            "NEO4J_PASSWORD": PASSWORD,
-            "VALUEGRAPH_BOLT_PORT": str(bolt),
-            "VALUEGRAPH_HTTP_PORT": str(http_port),
-            "VALUEGRAPH_NEO4J_HEAP": args.heap,
-            "VALUEGRAPH_NEO4J_PAGECACHE": args.pagecache,
-            "VALUEGRAPH_STATE_DIR": str(home / "state"),
-            "VALUEGRAPH_NEO4J_JARS": str(jar_dir(Settings())),
-        }
-        os.environ.update(env)
-        server = LocalServer(Settings(), home=home / "server")
-        server.start(fresh=True)
-        try:
+        neo4j = ThrowawayNeo4j(home / "state", PASSWORD, heap=args.heap, pagecache=args.pagecache)
+        with running(neo4j, home=home / "server"):
             load_corpus(home / "corpus", args.conversations, args.seed)
-            yield env
-        finally:
-            server.stop()
+            yield neo4j.environment()
 
 
 def load_corpus(directory: Path, conversations: int, seed: int) -> None:
@@ -132,8 +118,8 @@ def load_corpus(directory: Path, conversations: int, seed: int) -> None:
     )
     with Graph.connect(Settings()) as graph:
         started = time.perf_counter()
-        ingest_taxonomy_files(corpus.values_tree_path, corpus.values_frequencies_path, graph)
-        ingest_record_file(corpus.records_path, graph)
+        ingest_taxonomy(corpus.values_tree_path, corpus.values_frequencies_path, graph)
+        ingest_records(corpus.records_path, graph)
         print(f"loaded in {time.perf_counter() - started:.0f} s")
         summary = materialize(graph, min_conversations=Settings().min_conversations)
         print(

@@ -28,13 +28,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
 
+from tests.support.throwaway_neo4j import ThrowawayNeo4j, running
 from valuegraph.graph.connection import Graph
-from valuegraph.graph.server import LocalServer, jar_dir
 from valuegraph.settings import Settings
 
 PASSWORD = "bench-export-password"
@@ -49,14 +50,6 @@ STREAMING = (
     ("cypher", "cypher", "cytoscape"),
 )
 NAIVE = ("graphml", "json cytoscape", "json node-link")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _peak_rss_mb() -> float:
@@ -168,33 +161,16 @@ def run_naive(uri: str, password: str, name: str, limit: int, out: Path) -> dict
 # --- the parent: set up, run children, report -------------------------------------------------
 
 
-def start_server(home: Path) -> tuple[LocalServer, Settings]:
-    bolt, http = free_port(), free_port()
-    settings = Settings(
-        neo4j_uri=f"bolt://127.0.0.1:{bolt}",
-        neo4j_password=SecretStr(PASSWORD),
-        state_dir=home / "state",
-        bolt_port=bolt,
-        http_port=http,
-        neo4j_heap="2g",
-        neo4j_pagecache="1g",
-        neo4j_jars=jar_dir(Settings()),
-        neo4j_query_timeout=3600.0,
-    )
-    server = LocalServer(settings, home=home / "server")
-    server.start(fresh=True)
-    return server, settings
-
-
 def load(graph: Graph, folder: Path, conversations: int) -> None:
-    from valuegraph.ingest.load import ingest_record_file, ingest_taxonomy_files
     from valuegraph.ingest.synth import write_corpus
+    from valuegraph.pipelines.records import ingest_records
+    from valuegraph.pipelines.taxonomy import ingest_taxonomy
 
     print(f"writing and loading {conversations:,} synthetic conversations ...", flush=True)
     started = time.perf_counter()
     corpus = write_corpus(folder, conversations, 7)
-    ingest_taxonomy_files(corpus.values_tree_path, corpus.values_frequencies_path, graph)
-    ingest_record_file(corpus.records_path, graph)
+    ingest_taxonomy(corpus.values_tree_path, corpus.values_frequencies_path, graph)
+    ingest_records(corpus.records_path, graph)
     print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -299,28 +275,24 @@ def main() -> None:
         print(json.dumps(run(args.uri, args.password, args.name, args.limit, args.out)))
         return
 
-    with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp, ExitStack() as cleanup:
         work = Path(tmp)
-        server = None
         uri, password = args.uri, args.password
         if uri is None:
-            server, settings = start_server(work)
-            uri = settings.resolved_uri
-            with Graph.connect(settings) as graph:
+            neo4j = ThrowawayNeo4j(work / "state", password, heap="2g", pagecache="1g")
+            cleanup.enter_context(running(neo4j, home=work / "server"))
+            uri = neo4j.bolt_uri
+            with Graph.connect(Settings(neo4j_query_timeout=3600.0)) as graph:
                 load(graph, work / "corpus", args.conversations)
-        try:
-            with Graph.connect(_child_settings(uri, password)) as graph:
-                available = graph.read("MATCH (:Conversation)-[r]->() RETURN count(r) AS n")[0]["n"]
-            relationships = min(args.relationships, available)
-            print(f"subgraph: {relationships:,} relationships (of {available:,} available)")
-            names = [name.strip() for name in args.formats.split(",") if name.strip()]
-            unknown = set(names) - {name for name, _, _ in STREAMING}
-            if unknown:
-                parser.error(f"unknown format(s): {', '.join(sorted(unknown))}")
-            report(uri, password, relationships, args.repeat, work, names)
-        finally:
-            if server is not None:
-                server.stop()
+        with Graph.connect(_child_settings(uri, password)) as graph:
+            available = graph.read("MATCH (:Conversation)-[r]->() RETURN count(r) AS n")[0]["n"]
+        relationships = min(args.relationships, available)
+        print(f"subgraph: {relationships:,} relationships (of {available:,} available)")
+        names = [name.strip() for name in args.formats.split(",") if name.strip()]
+        unknown = set(names) - {name for name, _, _ in STREAMING}
+        if unknown:
+            parser.error(f"unknown format(s): {', '.join(sorted(unknown))}")
+        report(uri, password, relationships, args.repeat, work, names)
 
 
 if __name__ == "__main__":

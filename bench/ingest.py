@@ -34,8 +34,8 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tests.conftest import free_port
-from valuegraph.graph.server import LocalServer, jar_dir
+from tests.support.throwaway_neo4j import ThrowawayNeo4j
+from valuegraph.graph.server import LocalServer
 from valuegraph.ingest.synth import write_corpus
 from valuegraph.settings import Settings
 
@@ -57,18 +57,10 @@ class Run:
         return self.conversations / self.seconds
 
 
-def bench_environment(root: Path, heap: str = "2g", pagecache: str = "2g") -> dict[str, str]:
-    bolt, http = free_port(), free_port()
-    return {
-        "NEO4J_PASSWORD": PASSWORD,
-        "VALUEGRAPH_BOLT_PORT": str(bolt),
-        "VALUEGRAPH_HTTP_PORT": str(http),
-        "VALUEGRAPH_NEO4J_HEAP": heap,
-        "VALUEGRAPH_NEO4J_PAGECACHE": pagecache,
-        "VALUEGRAPH_STATE_DIR": str(root / "state"),
-        # The jars the user's server already fetched, so the benchmark fetches nothing.
-        "VALUEGRAPH_NEO4J_JARS": str(jar_dir(Settings())),
-    }
+def bench_server(root: Path, heap: str = "2g", pagecache: str = "2g") -> ThrowawayNeo4j:
+    """A throwaway server under ``root`` on free ports, with the jars the user's server
+    already fetched, so the benchmark fetches nothing."""
+    return ThrowawayNeo4j(root / "state", PASSWORD, heap=heap, pagecache=pagecache)
 
 
 def measure(command: list[str], env: dict[str, str]) -> tuple[float, int, bytes]:
@@ -232,7 +224,9 @@ def main() -> None:
         )
         full = root / "corpus" / "records.jsonl"
         sample = head(full, args.sample, root / "sample.jsonl")
-        env = bench_environment(root, args.heap, args.pagecache)
+        # The server valuegraph runs itself (no NEO4J_URI): --bulk needs it; run_loader points
+        # the other loaders at its port.
+        env = bench_server(root, args.heap, args.pagecache).environment(uri=False)
         os.environ.update(env)
         server = LocalServer(Settings())
         py2neo_python = py2neo_environment() if "py2neo" in loaders else None

@@ -24,40 +24,23 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.support.throwaway_neo4j import ThrowawayNeo4j, running
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.schema import apply_schema
-from valuegraph.graph.server import LocalServer, jar_dir
-from valuegraph.ingest.load import ingest_record_file, ingest_taxonomy_files
 from valuegraph.ingest.synth import write_corpus
+from valuegraph.pipelines.records import ingest_records
+from valuegraph.pipelines.taxonomy import ingest_taxonomy
 from valuegraph.report.build import WORKERS, build_report, render_report
 from valuegraph.settings import Settings
 
 PASSWORD = "bench-report-password-1"
 
 
-def start_server(root: Path, heap: str, pagecache: str) -> tuple[LocalServer, dict[str, str]]:
-    environment = {
-        "NEO4J_URI": f"bolt://127.0.0.1:{free_port()}",
-        "NEO4J_PASSWORD": PASSWORD,
-        "VALUEGRAPH_HTTP_PORT": str(free_port()),
-        "VALUEGRAPH_NEO4J_HEAP": heap,
-        "VALUEGRAPH_NEO4J_PAGECACHE": pagecache,
-        "VALUEGRAPH_STATE_DIR": str(root / "state"),
-        "VALUEGRAPH_NEO4J_JARS": str(jar_dir(Settings())),
-    }
-    environment["VALUEGRAPH_BOLT_PORT"] = environment["NEO4J_URI"].rsplit(":", 1)[1]
-    os.environ.update(environment)
-    server = LocalServer(Settings(), home=root / "server")
-    server.start(fresh=True)
-    return server, environment
-
-
 def load(graph: Graph, corpus: Path) -> None:
     started = time.perf_counter()
     apply_schema(graph)
-    ingest_taxonomy_files(corpus / "values_tree.csv", corpus / "values_frequencies.csv", graph)
-    summary = ingest_record_file(corpus / "records.jsonl", graph)
+    ingest_taxonomy(corpus / "values_tree.csv", corpus / "values_frequencies.csv", graph)
+    summary = ingest_records(corpus / "records.jsonl", graph)
     print(
         f"loaded {summary.loaded:,} conversations, {summary.relationships:,} relationships "
         f"in {time.perf_counter() - started:.0f} s"
@@ -87,14 +70,12 @@ def main() -> None:
         print(
             f"corpus: {args.conversations:,} conversations in {time.perf_counter() - started:.0f} s"
         )
-        server, environment = start_server(root, args.heap, args.pagecache)
-        try:
+        neo4j = ThrowawayNeo4j(root / "state", PASSWORD, heap=args.heap, pagecache=args.pagecache)
+        with running(neo4j, home=root / "server"):
             settings = Settings()
             with Graph.connect(settings) as graph:
                 load(graph, root / "corpus")
-                run(graph, settings, args, environment, root)
-        finally:
-            server.stop()
+                run(graph, settings, args, neo4j.environment(), root)
 
 
 def run(

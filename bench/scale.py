@@ -35,11 +35,11 @@ from bench.api import (
     warm,
     workload_inputs,
 )
-from bench.ingest import bench_environment, run_loader, store_size_mib
+from bench.ingest import bench_server, run_loader, store_size_mib
+from tests.support.throwaway_neo4j import environment_set, running
 from valuegraph.graph.connection import Graph
-from valuegraph.graph.server import LocalServer
-from valuegraph.ingest.load import ingest_taxonomy_files
 from valuegraph.ingest.synth import STUDY_CONVERSATIONS, write_corpus
+from valuegraph.pipelines.taxonomy import ingest_taxonomy
 from valuegraph.queries.materialize import materialize
 from valuegraph.settings import Settings
 
@@ -62,20 +62,17 @@ def measure_scale(args: argparse.Namespace, factor: float, root: Path) -> Scale:
     conversations = round(STUDY_CONVERSATIONS * factor)
     scale = Scale(factor, conversations)
     corpus = write_corpus(root / f"corpus-{factor:g}x", conversations, args.seed)
-    env = bench_environment(root / f"{factor:g}x", args.heap, args.pagecache)
-    env["NEO4J_URI"] = f"bolt://127.0.0.1:{env['VALUEGRAPH_BOLT_PORT']}"
+    neo4j = bench_server(root / f"{factor:g}x", args.heap, args.pagecache)
     # At 10x an analysis's first count outlasts the API's default 15 s per transaction; the
     # growth of that first answer is what is measured here, so it is allowed to finish.
-    env["VALUEGRAPH_API_QUERY_TIMEOUT"] = "900"
-    os.environ.update(env)
-    settings = Settings()
-    server = LocalServer(settings)
-    server.start(fresh=True)
-    try:
+    timeout = {"VALUEGRAPH_API_QUERY_TIMEOUT": "900"}
+    env = {**neo4j.environment(), **timeout}
+    with environment_set(timeout), running(neo4j) as server:
+        settings = Settings()
         run = run_loader("bulk", corpus.records_path, env, None)
         scale.load_s, scale.relationships = run.seconds, run.relationships
         with Graph.connect(settings) as graph:
-            ingest_taxonomy_files(corpus.values_tree_path, corpus.values_frequencies_path, graph)
+            ingest_taxonomy(corpus.values_tree_path, corpus.values_frequencies_path, graph)
             started = time.perf_counter()
             materialize(graph, min_conversations=settings.min_conversations)
             scale.materialize_s = time.perf_counter() - started
@@ -89,8 +86,6 @@ def measure_scale(args: argparse.Namespace, factor: float, root: Path) -> Scale:
             flush=True,
         )
         measure_api(args, env, settings, scale)
-    finally:
-        server.stop()
     return scale
 
 

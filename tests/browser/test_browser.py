@@ -1,9 +1,8 @@
-"""Exploring in Neo4j Browser: the Cypher library, the guide, the style, their routes, and the
-real Browser (headless Chromium) running a guide query against the test server."""
+"""The real Neo4j Browser (headless Chromium) logs in to the test server, loads the style and
+the guide from the API, and runs a guide query; its picture goes to the screenshots folder."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -11,215 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import REPO, TEST_PASSWORD, free_port
 from tests.support.browser_support import Browser, browser_available
-from tests.support.export_support import load_corpus
+from tests.support.neo4j_fixtures import TEST_PASSWORD
+from tests.support.paths import SCREENSHOTS
+from tests.support.ports import free_port
 from valuegraph.api.app import create_app
-from valuegraph.api.browser_routes import asset, browser_origins
 from valuegraph.graph.connection import Graph
-from valuegraph.graph.schema import NODE_KEYS
 from valuegraph.graph.server import LocalServer
-from valuegraph.ingest.load import ingest_record_file, ingest_taxonomy_files
 from valuegraph.ingest.synth import write_corpus
+from valuegraph.pipelines.records import ingest_records
+from valuegraph.pipelines.taxonomy import ingest_taxonomy
 from valuegraph.settings import Settings
-
-QUERIES = REPO / "queries"
-EXPLORE_FILES = sorted(QUERIES.glob("explore_*.cypher"))
-ARTIFACTS = REPO / "tests" / "artifacts"
-K = 5
-# What the guide's :params block sets; Neo4j Browser turns its numbers into floats.
-GUIDE_PARAMS: dict[str, Any] = {
-    "top": 25.0,
-    "min_conversations": 5.0,
-    "value": "healthy boundaries",
-    "task": "relationship advice",
-    "category": "Social",
-    "cluster": "boundaries and care",
-    "model_a": "claude-3-5-sonnet",
-    "model_b": "claude-3-opus",
-    "response_type": None,
-    "per_value": 3.0,
-    "limit": 150.0,
-    "conversation": "c000",
-}
-
-
-def query_body(path: Path) -> str:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    while lines and lines[0].startswith("//"):
-        lines.pop(0)
-    return "\n".join(lines).strip()
-
-
-def guide_slides() -> list[str]:
-    # Neo4j Browser splits a Markdown guide on a line holding only ---.
-    return re.split(r"\r?\n---\r?\n", asset("guide.md"))
-
-
-def guide_blocks() -> list[str]:
-    return [block.strip() for block in re.findall(r"```cypher\n(.*?)```", asset("guide.md"), re.S)]
-
-
-# --- the exploration library ----------------------------------------------------------------
-
-
-def test_every_exploration_query_says_what_it_shows() -> None:
-    names = {path.stem for path in EXPLORE_FILES}
-    assert {
-        "explore_top_values",
-        "explore_value_tasks",
-        "explore_task_values",
-        "explore_mirroring",
-        "explore_resistance",
-        "explore_taxonomy",
-        "explore_models",
-        "explore_conversation",
-    } <= names
-    for path in EXPLORE_FILES:
-        header = [line for line in path.read_text().splitlines() if line.startswith("//")]
-        assert len(header) >= 2, path.name
-        parameters = set(re.findall(r"\$([a-z_]+)", query_body(path)))
-        assert parameters <= set(GUIDE_PARAMS), path.name
-
-
-@pytest.fixture()
-def corpus_graph(empty_graph: Graph) -> Graph:
-    load_corpus(empty_graph)
-    return empty_graph
-
-
-@pytest.mark.parametrize("path", EXPLORE_FILES, ids=lambda p: p.stem)
-def test_exploration_queries_run_with_the_guide_parameters(corpus_graph: Graph, path: Path) -> None:
-    rows = corpus_graph.read(query_body(path), GUIDE_PARAMS)
-    # The corpus has one resisting conversation, so every resistance pair is under k.
-    assert rows or path.stem == "explore_resistance", path.name
-    for row in rows:  # nothing that rests on fewer than k conversations
-        for column in ("conversations",):
-            if column in row:
-                assert row[column] >= K
-
-
-def test_mirroring_and_resistance_find_what_the_corpus_holds(corpus_graph: Graph) -> None:
-    triangles = corpus_graph.read(query_body(QUERIES / "explore_mirroring.cypher"), GUIDE_PARAMS)
-    assert {row["v"]["key"] for row in triangles} == {"honesty"}
-    resisted = corpus_graph.read(query_body(QUERIES / "explore_resistance.cypher"), GUIDE_PARAMS)
-    assert resisted == []  # one resisting conversation: every pair is under k
-    models = corpus_graph.read(query_body(QUERIES / "explore_models.cypher"), GUIDE_PARAMS)
-    for row in models:
-        assert row["difference"] == pytest.approx(row["pct_model_a"] - row["pct_model_b"], abs=0.01)
-    assert models[0]["suppressed"] >= 1  # code quality: 4 conversations
-
-
-# --- the guide and the style ----------------------------------------------------------------
-
-
-def test_guide_walks_through_every_exploration_query() -> None:
-    slides = guide_slides()
-    assert len(slides) >= 8
-    assert slides[0].startswith("# ")
-    blocks = guide_blocks()
-    assert blocks[0].startswith(":params {")
-    for path in EXPLORE_FILES:
-        assert query_body(path) in blocks, f"{path.name} is not in the guide, or differs"
-    params_block = blocks[0]
-    for name in GUIDE_PARAMS:
-        assert f"{name}:" in params_block
-
-
-def _parse_grass(text: str) -> dict[str, dict[str, str]]:
-    """GRASS read as Neo4j Browser 5 reads it: ``selector { key: value; ... }``; quotes are
-    dropped (braces inside them kept), whitespace outside rules ignored, no comments."""
-    bodies: dict[str, str] = {}
-    selector, body, in_rule, in_string = "", "", False, False
-    for char in text:
-        if char in "'\"":
-            in_string = not in_string
-        elif char == "{" and not in_string and not in_rule:
-            in_rule = True
-        elif char == "}" and not in_string and in_rule:
-            bodies[selector], selector, body, in_rule = body, "", "", False
-        elif in_rule:
-            body += char
-        elif not char.isspace():
-            selector += char
-    rules = {}
-    for name, content in bodies.items():
-        pairs = [part.split(":") for part in content.split(";")]
-        rules[name] = {p[0].strip(): p[1].strip() for p in pairs if len(p) == 2}
-    return rules
-
-
-def test_style_colours_captions_and_sizes_every_label() -> None:
-    text = asset("style.grass")
-    assert "/*" not in text and "//" not in text.replace(
-        "http://", ""
-    )  # the parser has no comments
-    rules = _parse_grass(text)
-    diameters = {}
-    for label, _ in NODE_KEYS:
-        rule = rules[f"node.{label}"]
-        assert re.fullmatch(r"#[0-9A-Fa-f]{6}", rule["color"]), label
-        assert rule["caption"] in ("{name}", "{id}"), label
-        diameters[label] = int(rule["diameter"].removesuffix("px"))
-    # Larger for what rests on more conversations: a model, a cluster, a task, a value, one.
-    assert diameters["Model"] > diameters["Cluster"] > diameters["Task"] > diameters["AIValue"]
-    assert diameters["AIValue"] > diameters["Conversation"]
-
-
-# --- the routes -------------------------------------------------------------------------------
-
-
-@pytest.fixture()
-def app(neo4j_settings: Settings) -> Flask:
-    return create_app(neo4j_settings)
-
-
-def test_guide_and_style_are_served_with_cors_for_the_browser(
-    app: Flask, neo4j_settings: Settings
-) -> None:
-    client = app.test_client()
-    origin = f"http://127.0.0.1:{neo4j_settings.http_port}"
-    assert origin in browser_origins(neo4j_settings)
-    guide = client.get("/browser/guide.md", headers={"Origin": origin})
-    assert guide.status_code == 200
-    assert guide.headers["Content-Type"].startswith("text/markdown")
-    assert guide.headers["Access-Control-Allow-Origin"] == origin
-    assert guide.get_data(as_text=True) == asset("guide.md")
-
-    # The Browser's fetch sends pragma and cache-control, so it preflights.
-    preflight = client.options(
-        "/browser/guide.md",
-        headers={
-            "Origin": f"http://localhost:{neo4j_settings.http_port}",
-            "Access-Control-Request-Method": "GET",
-            "Access-Control-Request-Headers": "pragma,cache-control",
-        },
-    )
-    assert preflight.status_code in (200, 204)
-    assert preflight.headers["Access-Control-Allow-Headers"] == "pragma,cache-control"
-
-    style = client.get("/browser/style.grass", headers={"Origin": "http://evil.example"})
-    assert style.status_code == 200
-    assert "Access-Control-Allow-Origin" not in style.headers
-    assert client.get("/browser/other.md").status_code == 404
-
-
-def test_local_server_loads_style_and_guide_on_connect(neo4j_server: LocalServer) -> None:
-    config = (neo4j_server.conf_dir / "neo4j.conf").read_text()
-    # The server runs, so Neo4j's strict config validation accepted both settings.
-    assert re.search(
-        r"^browser\.post_connect_cmd=style http://127\.0\.0\.1:\d+/browser/style\.grass; "
-        r"guide http://127\.0\.0\.1:\d+/browser/guide\.md$",
-        config,
-        re.M,
-    )
-    assert "browser.remote_content_hostname_whitelist=127.0.0.1,localhost" in config
-
-
-# --- the real Neo4j Browser -------------------------------------------------------------------
 
 
 @pytest.fixture()
@@ -227,8 +30,8 @@ def synthetic_graph(empty_graph: Graph, tmp_path: Path) -> Graph:
     """A small synthetic corpus, so the screenshot shows a graph worth looking at."""
     corpus = tmp_path / "corpus"
     summary = write_corpus(corpus, 1500, 7)
-    ingest_taxonomy_files(summary.values_tree_path, summary.values_frequencies_path, empty_graph)
-    ingest_record_file(summary.records_path, empty_graph)
+    ingest_taxonomy(summary.values_tree_path, summary.values_frequencies_path, empty_graph)
+    ingest_records(summary.records_path, empty_graph)
     return empty_graph
 
 
@@ -334,6 +137,7 @@ def test_neo4j_browser_runs_a_guide_query(
         )
         assert "#D9C8AE" in fills and "#4C8EDA" in fills
         time.sleep(3)  # let the force layout settle before the picture
-        browser.screenshot(ARTIFACTS / "browser.png")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        browser.screenshot(SCREENSHOTS / "browser.png")
         blocked = [m for m in browser.console_errors() if "CORS" in m and api_url in m]
         assert not blocked

@@ -1,5 +1,6 @@
 """The report in headless Chromium with the network blocked: it asks for nothing, logs no error,
-and draws every chart. A screenshot of each figure goes to ``tests/artifacts/report-<id>.png``.
+and draws every chart. A screenshot of each figure goes to ``tests/screenshots/report-<id>.png``
+(git-ignored; ``make screenshots`` copies the README's into ``docs/images``).
 """
 
 from __future__ import annotations
@@ -9,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import SCREENSHOTS
 from tests.support.report_browser import Browser, Visit, browser_available
-from tests.support.report_corpus import Corpus, corpus  # noqa: F401 - the corpus fixture
+from tests.support.synthetic_corpus import Corpus
 from valuegraph.report.build import FIGURES, build_report, render_report
 from valuegraph.report.page import ReportPage, render_page
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 pytestmark = pytest.mark.skipif(
     not browser_available(),
@@ -29,7 +29,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def report_file(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: F811
+def report_file(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
     page = build_report(corpus.graph, corpus.settings, top=15)
     path = tmp_path_factory.mktemp("report") / "report.html"
     path.write_text(render_report(page), encoding="utf-8")
@@ -66,7 +66,7 @@ def test_every_chart_is_drawn_with_a_size(visit: Visit, browser: Browser) -> Non
 def test_a_screenshot_of_each_figure(visit: Visit, browser: Browser) -> None:
     for spec in FIGURES:
         path = browser.screenshot(
-            f'section[data-figure="{spec.id}"]', ARTIFACTS / f"report-{spec.id}.png"
+            f'section[data-figure="{spec.id}"]', SCREENSHOTS / f"report-{spec.id}.png"
         )
         assert path.stat().st_size > 5_000, f"{path} looks empty"
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from scipy.stats import chi2_contingency
 
-from tests.conftest import wipe
+from tests.support.neo4j_fixtures import wipe
 from valuegraph.cli.main import cli, main
 from valuegraph.errors import InputError
 from valuegraph.graph.connection import Graph

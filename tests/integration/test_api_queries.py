@@ -2,37 +2,24 @@
 
 The catalog fields (stats, values, tasks, clusters, conversations) are checked against Cypher
 written here; the analysis fields against ``queries.analyses`` called with the same arguments.
-Connections are walked to the end, page by page, and must give every row once. The SDL is
-compared with ``tests/snapshots/schema.graphql`` (set ``UPDATE_SNAPSHOTS=1`` to rewrite it after
-a deliberate change).
+Connections are walked to the end, page by page, and must give every row once. The SDL
+snapshot is ``tests/unit/test_schema_snapshot.py``.
 """
-
-# The shared fixtures are imported by name, which pytest needs and flake rules call a redefinition.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.integration.test_api_corpus import (  # noqa: F401 - fixtures
-    Corpus,
-    app,
-    client,
-    corpus,
-    data_of,
-    run_query,
-)
+from tests.support.graphql_client import data_of, run_query
+from tests.support.synthetic_corpus import Corpus
 from valuegraph.api.app import create_app
-from valuegraph.api.guards import ApiLimits
-from valuegraph.api.schema import schema_sdl
+from valuegraph.api.settings import ApiLimits
 from valuegraph.queries.analyses import (
     associations,
     frequencies,
@@ -42,22 +29,11 @@ from valuegraph.queries.analyses import (
 )
 from valuegraph.queries.materialize import DEFAULT_ALPHA
 
-SNAPSHOT = Path(__file__).resolve().parents[1] / "snapshots" / "schema.graphql"
 K = 5
 ROLES: dict[str, Literal["ai", "human"]] = {"AI": "ai", "HUMAN": "human"}
 
 
 # --- the contract -------------------------------------------------------------------------
-
-
-def test_the_schema_matches_its_snapshot() -> None:
-    sdl = schema_sdl()
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1" or not SNAPSHOT.exists():
-        SNAPSHOT.parent.mkdir(exist_ok=True)
-        SNAPSHOT.write_text(sdl, encoding="utf-8")
-    assert sdl == SNAPSHOT.read_text(encoding="utf-8"), (
-        "the schema changed; if on purpose, run with UPDATE_SNAPSHOTS=1 and commit the snapshot"
-    )
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -3,28 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.integration.test_ingest_records import GOOD, write_jsonl
+from tests.support.cli_process import assert_no_traceback, valuegraph
+from tests.support.record_files import GOOD, write_jsonl
 from valuegraph.graph.connection import Graph
-
-
-def valuegraph(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "valuegraph", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=300,
-    )
-
-
-def assert_no_traceback(done: subprocess.CompletedProcess[str]) -> None:
-    assert "Traceback" not in done.stderr, done.stderr
-    assert "Traceback" not in done.stdout, done.stdout
 
 
 def test_missing_file_is_one_line(neo4j_settings: object, tmp_path: Path) -> None:
@@ -56,27 +39,6 @@ def test_clean_ingest_exits_zero_and_json_summary(empty_graph: Graph, tmp_path: 
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert (summary["loaded"], summary["rejected"], summary["quarantine"]) == (3, 0, None)
-
-
-def test_unreachable_neo4j_is_a_clear_error(tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "r.jsonl", GOOD)
-    done = valuegraph(
-        "ingest",
-        "records",
-        str(path),
-        env={"NEO4J_URI": "bolt://127.0.0.1:1", "NEO4J_PASSWORD": "x"},
-    )
-    assert done.returncode == 3
-    assert_no_traceback(done)
-    assert "not reachable" in done.stderr
-    assert "password" not in done.stderr.lower().replace("neo4j_password", "")
-
-
-def test_bad_setting_is_a_clear_error(tmp_path: Path) -> None:
-    done = valuegraph("init", env={"NEO4J_URI": "http://example.org"})
-    assert done.returncode == 2
-    assert "NEO4J_URI" in done.stderr
-    assert_no_traceback(done)
 
 
 def test_wrong_password_is_a_clear_error(neo4j_settings: object) -> None:

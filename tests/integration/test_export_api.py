@@ -10,21 +10,17 @@ import sys
 import zipfile
 from pathlib import Path
 
-import graphene
 import networkx as nx
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 from pydantic import SecretStr
 
-from tests.conftest import REPO
 from tests.support.export_support import PRIVATE_TEXT, load_corpus
+from tests.support.paths import REPO
 from valuegraph.api.app import create_app
-from valuegraph.api.export_routes import EXPORT_URL_FIELD, request_from_args
 from valuegraph.cli.main import cli
-from valuegraph.errors import InputError
 from valuegraph.graph.connection import Graph
-from valuegraph.graph.export import Around, ExportFormat
 from valuegraph.settings import Settings
 
 
@@ -37,20 +33,6 @@ def corpus_graph(empty_graph: Graph) -> Graph:
 @pytest.fixture()
 def app(neo4j_settings: Settings) -> Flask:
     return create_app(neo4j_settings)
-
-
-def test_query_parameters_become_a_request() -> None:
-    request = request_from_args({"around": "value:empathy", "depth": "1", "format": "json"})
-    assert request.selection == Around("value", "empathy", depth=1, top_k=10)
-    assert request.format is ExportFormat.JSON
-    for bad in (
-        {"around": "value:x", "depth": "two"},
-        {"cluster": "c", "format": "pdf"},
-        {"cluster": "c", "include_conversations": "maybe"},
-        {},
-    ):
-        with pytest.raises(InputError):
-            request_from_args(bad)
 
 
 def test_download_streams_graphml(app: Flask, corpus_graph: Graph, tmp_path: Path) -> None:
@@ -123,22 +105,6 @@ def test_download_needs_the_token_when_one_is_set(
     allowed = client.get("/export", query_string=query, headers={"Authorization": "Bearer s3cret"})
     assert allowed.status_code == 200
     assert json.loads(allowed.get_data())["elements"]["nodes"]
-
-
-def test_graphql_field_returns_the_download_url() -> None:
-    class Query(graphene.ObjectType):
-        export_url = EXPORT_URL_FIELD
-
-    schema = graphene.Schema(query=Query)
-    result = schema.execute(
-        '{ exportUrl(around: "value:empathy", depth: 1, format: JSON, jsonStyle: NODE_LINK) }'
-    )
-    assert result.errors is None
-    assert result.data == {
-        "exportUrl": "/export?around=value%3Aempathy&depth=1&format=json&json_style=node-link"
-    }
-    refused = schema.execute('{ exportUrl(cluster: "a", around: "value:b") }')
-    assert refused.errors and "exactly one selection" in refused.errors[0].message
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -24,8 +24,9 @@ import networkx as nx
 import pytest
 from pydantic import SecretStr
 
-from tests.conftest import TEST_PASSWORD, free_port, wipe
 from tests.support.export_support import PRIVATE_TEXT, load_corpus, snapshot, without_text
+from tests.support.neo4j_fixtures import TEST_PASSWORD, wipe
+from tests.support.ports import free_port
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.export import (
     ExportFormat,

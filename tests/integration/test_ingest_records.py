@@ -4,37 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.record_files import GOOD, write_jsonl
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.schema import apply_schema, schema_statements
-from valuegraph.ingest.load import ingest_record_file
-
-GOOD: list[dict[str, object]] = [
-    {
-        "conversation_id": "c1",
-        "task": "relationship advice",
-        "ai_values": ["healthy boundaries", {"name": "empathy", "explicit": True}],
-        "human_values": ["honesty"],
-        "response_type": "mild_support",
-        "model": "claude-3-5-sonnet",
-        "created_at": "2025-02-18T10:00:00Z",
-        "subjective": True,
-        "language": "en",
-    },
-    {
-        "conversation_id": "c2",
-        "task": "Relationship  Advice ",  # the same task after normalisation
-        "ai_values": ["Empathy", "honesty"],
-        "human_values": [],
-        "response_type": "strong_support",
-        "model": "claude-3-opus",
-    },
-    {"conversation_id": "c3", "task": "debugging python code", "response_type": "no_values"},
-]
+from valuegraph.pipelines.records import ingest_records
 
 
 def counts(graph: Graph) -> dict[str, int]:
@@ -55,11 +33,6 @@ def counts(graph: Graph) -> dict[str, int]:
     return rows[0]
 
 
-def write_jsonl(path: Path, lines: Sequence[object]) -> Path:
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    return path
-
-
 def test_schema_is_idempotent(empty_graph: Graph) -> None:
     before = empty_graph.read("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
     apply_schema(empty_graph)
@@ -71,7 +44,7 @@ def test_schema_is_idempotent(empty_graph: Graph) -> None:
 
 
 def test_counts_after_ingest_equal_the_input(empty_graph: Graph, tmp_path: Path) -> None:
-    summary = ingest_record_file(write_jsonl(tmp_path / "r.jsonl", GOOD), empty_graph)
+    summary = ingest_records(write_jsonl(tmp_path / "r.jsonl", GOOD), empty_graph)
     assert (summary.read, summary.loaded, summary.rejected) == (3, 3, 0)
     assert counts(empty_graph) == {
         "nodes": 3 + 2 + 3 + 1 + 2,  # conversations, tasks, ai values, human values, models
@@ -98,9 +71,9 @@ def test_counts_after_ingest_equal_the_input(empty_graph: Graph, tmp_path: Path)
 
 def test_reingest_changes_nothing(empty_graph: Graph, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "r.jsonl", GOOD)
-    ingest_record_file(path, empty_graph)
+    ingest_records(path, empty_graph)
     first = counts(empty_graph)
-    ingest_record_file(path, empty_graph, batch_size=1)
+    ingest_records(path, empty_graph, batch_size=1)
     assert counts(empty_graph) == first
 
 
@@ -112,7 +85,7 @@ def test_a_later_record_replaces_the_earlier_one(empty_graph: Graph, tmp_path: P
         "response_type": "neutral",
     }
     for batch_size in (1, 100):  # across batches, and within one batch
-        ingest_record_file(
+        ingest_records(
             write_jsonl(tmp_path / "r.jsonl", [*GOOD, replacement]),
             empty_graph,
             batch_size=batch_size,
@@ -193,7 +166,7 @@ def test_every_bad_line_is_quarantined_and_no_valid_line_lost(
     path = tmp_path / ("r.jsonl.gz" if gzipped else "r.jsonl")
     path.write_bytes(gzip.compress(payload) if gzipped else payload)
 
-    summary = ingest_record_file(path, empty_graph)
+    summary = ingest_records(path, empty_graph)
 
     assert summary.loaded == len(BAD_LINES)
     assert summary.rejected == len(BAD_LINES)
@@ -207,7 +180,7 @@ def test_every_bad_line_is_quarantined_and_no_valid_line_lost(
 
 
 def test_dry_run_writes_nothing(empty_graph: Graph, tmp_path: Path) -> None:
-    summary = ingest_record_file(write_jsonl(tmp_path / "r.jsonl", GOOD), None)
+    summary = ingest_records(write_jsonl(tmp_path / "r.jsonl", GOOD), None)
     assert (summary.valid, summary.loaded) == (3, 0)
     assert counts(empty_graph)["nodes"] == 0
 

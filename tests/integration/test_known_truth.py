@@ -22,10 +22,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import wipe
+from tests.support.neo4j_fixtures import wipe
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.schema import apply_schema
-from valuegraph.ingest.load import ingest_record_file, ingest_taxonomy_files
 from valuegraph.ingest.synth import (
     PUBLISHED_TOP_VALUES,
     RESPONSE_SHARES_WITH_HUMAN_VALUES,
@@ -33,6 +32,8 @@ from valuegraph.ingest.synth import (
     write_corpus,
 )
 from valuegraph.keys import normalise_key
+from valuegraph.pipelines.records import ingest_records
+from valuegraph.pipelines.taxonomy import ingest_taxonomy
 from valuegraph.queries.analyses import (
     associations,
     findings,
@@ -60,8 +61,8 @@ def load_synthetic(graph: Graph, out: Path, conversations: int) -> Truth:
     summary = write_corpus(out, conversations, SEED)
     wipe(graph)
     apply_schema(graph)
-    ingest_taxonomy_files(summary.values_tree_path, summary.values_frequencies_path, graph)
-    loaded = ingest_record_file(summary.records_path, graph)
+    ingest_taxonomy(summary.values_tree_path, summary.values_frequencies_path, graph)
+    loaded = ingest_records(summary.records_path, graph)
     assert loaded.rejected == 0
     planted = json.loads(summary.planted_path.read_text())
     return Truth(graph, planted, conversations)

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.conftest import REPO, wipe
+from tests.support.neo4j_fixtures import wipe
+from tests.support.paths import REPO
 from valuegraph.errors import QueryError
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.schema import apply_schema

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import wipe
+from tests.support.neo4j_fixtures import wipe
 from valuegraph.cli.main import cli
 from valuegraph.errors import InputError
 from valuegraph.graph.connection import Graph
@@ -35,7 +35,6 @@ from valuegraph.queries.analyses import (
     response_types,
 )
 from valuegraph.queries.materialize import materialize
-from valuegraph.queries.privacy import apply_threshold, count_suppressed, keep_mask
 from valuegraph.queries.results import AssociationKind
 
 K = 5
@@ -282,12 +281,3 @@ def test_the_cli_takes_k_from_the_setting(rare_graph: Graph) -> None:
     assert default.exit_code == lowered.exit_code == 0
     assert RARE_AI not in default.stdout and RARE_AI in lowered.stdout
     assert "rows suppressed (fewer than 2 conversations" in lowered.stderr
-
-
-def test_threshold_helpers() -> None:
-    assert keep_mask([0, 4, 5, 9], 5).tolist() == [False, False, True, True]
-    assert count_suppressed([0, 1, 4, 5], 5) == 2  # a zero is no row at all
-    kept = apply_threshold([("a", 7), ("b", 2), ("c", 0)], lambda row: row[1], 5)
-    assert kept.kept == (("a", 7),) and kept.suppressed == 1
-    with pytest.raises(InputError):
-        keep_mask([1], 0)

@@ -1,7 +1,7 @@
 """The report on a real graph: its numbers are the analyses' numbers, k applies, the CLI works.
 
 Runs on a synthetic corpus (3,000 conversations, three models, a taxonomy; see
-``tests/report_corpus.py``).
+``tests/support/synthetic_corpus.py``).
 """
 
 from __future__ import annotations
@@ -9,21 +9,18 @@ from __future__ import annotations
 import importlib
 import json
 import re
-import shlex
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 from click.testing import CliRunner
 
-from tests.support.report_corpus import Corpus, corpus  # noqa: F401 - the corpus fixture
+from tests.support.synthetic_corpus import Corpus
 from valuegraph.graph.connection import Graph
-from valuegraph.queries.frequencies import frequencies, response_types
-from valuegraph.queries.mirroring import mirroring
+from valuegraph.queries.analyses import frequencies, mirroring, response_types
 from valuegraph.report.build import FIGURES, build_report, render_report, result_tables
-from valuegraph.report.page import ReportPage, Reproduce
+from valuegraph.report.page import ReportPage
 from valuegraph.report.reproduce import ALL
 from valuegraph.settings import Settings
 
@@ -82,7 +79,7 @@ def tables_of(html: str, figure_id: str) -> list[list[list[str]]]:
 
 
 @pytest.fixture(scope="module")
-def built(corpus: Corpus) -> tuple[ReportPage, str]:  # noqa: F811
+def built(corpus: Corpus) -> tuple[ReportPage, str]:
     progress: list[str] = []
     page = build_report(corpus.graph, corpus.settings, top=15, on_figure=progress.append)
     assert sorted(progress) == sorted(spec.title for spec in FIGURES)
@@ -102,7 +99,7 @@ def test_every_figure_is_drawn_and_rests_on_recorded_analysis_calls(built) -> No
         assert data[figure.id]["sources"], f"{figure.id} names no analysis"
 
 
-def test_the_embedded_numbers_equal_a_fresh_call_of_each_analysis(built, corpus: Corpus) -> None:  # noqa: F811
+def test_the_embedded_numbers_equal_a_fresh_call_of_each_analysis(built, corpus: Corpus) -> None:
     data = embedded(built[1])["figures"]
     calls = 0
     for figure_id, figure in data.items():
@@ -126,7 +123,7 @@ def test_the_embedded_numbers_equal_a_fresh_call_of_each_analysis(built, corpus:
     assert calls >= len(FIGURES)
 
 
-def test_the_tables_show_the_analysis_numbers(built, corpus: Corpus) -> None:  # noqa: F811
+def test_the_tables_show_the_analysis_numbers(built, corpus: Corpus) -> None:
     html = built[1]
     k = corpus.settings.min_conversations
     ai = frequencies(corpus.graph, role="ai", top=15, min_conversations=k)
@@ -177,7 +174,7 @@ def test_the_three_models_are_compared(built) -> None:
 # --- the privacy threshold -------------------------------------------------------------------
 
 
-def test_a_high_threshold_suppresses_rows_and_says_so(corpus: Corpus) -> None:  # noqa: F811
+def test_a_high_threshold_suppresses_rows_and_says_so(corpus: Corpus) -> None:
     k = 400
     settings = corpus.settings.model_copy(update={"min_conversations": k})
     page = build_report(corpus.graph, settings, top=15)
@@ -201,7 +198,7 @@ def test_a_high_threshold_suppresses_rows_and_says_so(corpus: Corpus) -> None:  
 # --- the command line and the route ----------------------------------------------------------
 
 
-def test_the_command_writes_the_report_and_prints_its_path(corpus: Corpus, tmp_path: Path) -> None:  # noqa: F811
+def test_the_command_writes_the_report_and_prints_its_path(corpus: Corpus, tmp_path: Path) -> None:
     from valuegraph.cli.main import cli
 
     target = tmp_path / "report.html"
@@ -211,15 +208,7 @@ def test_the_command_writes_the_report_and_prints_its_path(corpus: Corpus, tmp_p
     assert embedded(target.read_text())["meta"]["top"] == 10
 
 
-def test_the_command_names_a_missing_folder(tmp_path: Path) -> None:
-    from valuegraph.cli.main import main
-
-    with pytest.raises(SystemExit) as exit_info:
-        main(["report", "-o", str(tmp_path / "nowhere" / "report.html")])
-    assert exit_info.value.code == 2
-
-
-def test_the_route_serves_the_report(corpus: Corpus) -> None:  # noqa: F811
+def test_the_route_serves_the_report(corpus: Corpus) -> None:
     from valuegraph.api.app import create_app
     from valuegraph.api.report_routes import report_blueprint
 
@@ -242,20 +231,7 @@ def test_the_route_serves_the_report(corpus: Corpus) -> None:  # noqa: F811
 # --- the ways to reproduce each figure -------------------------------------------------------
 
 
-@pytest.mark.parametrize("way", [w for w in ALL if w.cli], ids=lambda w: w.cli)
-def test_every_command_to_reproduce_a_figure_parses(way: Reproduce) -> None:
-    from valuegraph.cli.main import cli
-
-    assert way.cli is not None
-    words = shlex.split(way.cli)
-    assert words.pop(0) == "valuegraph"
-    command: click.Command = cli
-    while isinstance(command, click.Group):
-        command = command.commands[words.pop(0)]
-    command.make_context(command.name or "", words)  # raises on an unknown option or value
-
-
-def test_every_graphql_query_to_reproduce_a_figure_runs(corpus: Corpus) -> None:  # noqa: F811
+def test_every_graphql_query_to_reproduce_a_figure_runs(corpus: Corpus) -> None:
     from valuegraph.api.app import create_app
 
     app = create_app(corpus.settings)
@@ -289,7 +265,7 @@ def test_an_empty_graph_gives_a_report_that_says_so(
 def test_a_single_model_gives_a_report_that_says_so(
     empty_graph: Graph, neo4j_settings: Settings, tmp_path: Path
 ) -> None:
-    from valuegraph.ingest.load import ingest_record_file
+    from valuegraph.pipelines.records import ingest_records
 
     records = tmp_path / "one-model.jsonl"
     lines = [
@@ -304,7 +280,7 @@ def test_a_single_model_gives_a_report_that_says_so(
         for i in range(60)
     ]
     records.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
-    assert ingest_record_file(records, empty_graph).rejected == 0
+    assert ingest_records(records, empty_graph).rejected == 0
     page = build_report(empty_graph, neo4j_settings)
     by_id = {figure.id: figure for figure in page.figures}
     assert "one model (claude-3-5-sonnet)" in by_id["models"].reading

@@ -7,9 +7,6 @@ routed connection and answers exactly as over ``bolt://``, and the reads run in 
 transactions, which Neo4j refuses to let write, so a cluster could serve them from any reader.
 """
 
-# The shared corpus fixture is imported by name, which flake rules call a redefinition.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -19,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_api_corpus import Corpus, corpus  # noqa: F401 - fixture
 from tests.support.served_api import served_api
+from tests.support.synthetic_corpus import Corpus
 from valuegraph.errors import ValuegraphError
 from valuegraph.graph.connection import Graph
 from valuegraph.queries.analyses import (

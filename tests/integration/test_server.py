@@ -3,8 +3,6 @@ and both bolt:// and neo4j:// URIs work."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.server import LocalServer
 from valuegraph.settings import Settings
@@ -46,10 +44,3 @@ def test_data_survive_a_restart(neo4j_server: LocalServer, graph: Graph) -> None
     assert neo4j_server.start() is True
     assert graph.read("MATCH (m:Model {name: 'survivor'}) RETURN count(m) AS n") == [{"n": 1}]
     graph.write("MATCH (m:Model {name: 'survivor'}) DELETE m")
-
-
-def test_generated_password_is_kept_private(tmp_path: Path) -> None:
-    server = LocalServer(Settings(neo4j_password=None), home=tmp_path / "home")
-    first = server.password()
-    assert server.password() == first
-    assert oct(server.password_file.stat().st_mode & 0o777) == oct(0o600)

@@ -10,9 +10,6 @@
   never a mix; a full run after the restart gives exactly the set an undisturbed run gives.
 """
 
-# The shared corpus fixture is imported by name, which flake rules call a redefinition.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import json
@@ -30,9 +27,9 @@ from typing import Any
 import pytest
 from neo4j import ManagedTransaction
 
-from tests.conftest import REPO
-from tests.integration.test_api_corpus import Corpus, corpus  # noqa: F401 - fixture
+from tests.support.paths import REPO
 from tests.support.served_api import Outcome, load_plan, names_for_load, run_client, served_api
+from tests.support.synthetic_corpus import Corpus
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.server import LocalServer
 from valuegraph.queries.materialize import materialize, read_links

@@ -6,9 +6,6 @@ conversation is quarantined with its line and a reason, and no good one is lost.
 ``make reliability`` runs many more examples (VALUEGRAPH_FUZZ_EXAMPLES).
 """
 
-# The shared corpus fixture is imported by name, which flake rules call a redefinition.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import json
@@ -37,9 +34,9 @@ from graphql.pyutils import Undefined
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import REPO
-from tests.integration.test_api_corpus import Corpus, corpus  # noqa: F401 - fixture
+from tests.support.paths import REPO
 from tests.support.served_api import ServedApi, served_api
+from tests.support.synthetic_corpus import Corpus
 from valuegraph.api.schema import schema
 from valuegraph.errors import InputError
 from valuegraph.ingest.conversations import ConversationFormat, read_conversations

@@ -19,15 +19,15 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import wipe
+from tests.support.neo4j_fixtures import wipe
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.server import LocalServer
 from valuegraph.ingest.jsonl import Rejection
-from valuegraph.ingest.load import ingest_record_file
 from valuegraph.ingest.records import RESPONSE_TYPES, ExtractedRecord
 from valuegraph.ingest.synth import write_corpus
 from valuegraph.ingest.taxonomy_csv import read_frequencies, read_tree
 from valuegraph.keys import normalise_key
+from valuegraph.pipelines.records import ingest_records
 
 FUZZ_EXAMPLES = int(os.environ.get("VALUEGRAPH_FUZZ_EXAMPLES", "25"))
 
@@ -140,7 +140,7 @@ def test_fuzzed_record_files_lose_nothing(
     path = tmp_path / "fuzz.jsonl"
     path.write_text("\n".join(line.replace("\n", " ") for line in lines) + "\n", encoding="utf-8")
 
-    summary = ingest_record_file(path, empty_graph, batch_size=4)
+    summary = ingest_records(path, empty_graph, batch_size=4)
 
     valid: dict[str, ExtractedRecord] = {}
     # JSON Lines ends a line at "\n" only; str.splitlines() would also split at U+0085 and the like.

@@ -4,9 +4,6 @@ refused before Neo4j; secrets never reach logs or error messages; files that hol
 are readable by their owner only.
 """
 
-# The shared corpus fixture is imported by name, which flake rules call a redefinition.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import json
@@ -28,9 +25,10 @@ import pytest
 from click.testing import CliRunner
 from pydantic import SecretStr
 
-from tests.conftest import REPO, TEST_PASSWORD
-from tests.integration.test_api_corpus import Corpus, corpus  # noqa: F401 - fixture
+from tests.support.neo4j_fixtures import TEST_PASSWORD
+from tests.support.paths import REPO
 from tests.support.served_api import ServedApi, served_api
+from tests.support.synthetic_corpus import Corpus
 from valuegraph.api.app import PUBLIC_PREFIXES, create_app
 from valuegraph.cli.main import cli
 from valuegraph.errors import ExtractionError, ValuegraphError

@@ -6,9 +6,6 @@ hold everything this load asks for), the load goes on for VALUEGRAPH_SOAK_SECOND
 resident memory at the end must be within 10% of what it was after the warm-up.
 """
 
-# The shared corpus fixture is imported by name, which flake rules call a redefinition.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import itertools
@@ -21,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_api_corpus import Corpus, corpus  # noqa: F401 - fixture
 from tests.support.served_api import (
     Outcome,
     ServedApi,
@@ -30,6 +26,7 @@ from tests.support.served_api import (
     run_client,
     served_api,
 )
+from tests.support.synthetic_corpus import Corpus
 
 CLIENTS = 50
 SOAK_SECONDS = float(os.environ.get("VALUEGRAPH_SOAK_SECONDS", "10"))

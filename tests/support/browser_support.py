@@ -17,7 +17,7 @@ Chromium with a fresh profile, and cleans both up::
         browser.type(field, "neo4j")
         browser.click(browser.find("button[data-testid='connect']"))
         browser.wait_until(lambda: browser.find_all("svg g.node"), timeout=30)
-        browser.screenshot(Path("tests/artifacts/page.png"))
+        browser.screenshot(Path("tests/screenshots/page.png"))
         errors = browser.console_errors()        # console.error and uncaught exceptions
         browser.cdp("Performance.enable", {})    # any DevTools command
 

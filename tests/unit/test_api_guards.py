@@ -16,17 +16,15 @@ from flask.testing import FlaskClient
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from pydantic import SecretStr
 
-from tests.conftest import free_port
+from tests.support.ports import free_port
 from valuegraph.api.app import create_app
-from valuegraph.api.guards import (
-    ApiLimits,
-    analyse_cost,
-    bearer_token_matches,
-    checked_document,
-    public_message,
-    selection_depth,
-)
+from valuegraph.api.auth import bearer_token_matches
+from valuegraph.api.public_errors import public_message
 from valuegraph.api.schema import schema
+from valuegraph.api.settings import ApiLimits
+from valuegraph.api.validation.cost import analyse_cost
+from valuegraph.api.validation.depth import selection_depth
+from valuegraph.api.validation.document import checked_document
 from valuegraph.errors import GraphUnavailable, InputError, QueryError
 from valuegraph.graph.connection import translate
 from valuegraph.settings import Settings
