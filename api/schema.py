@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import graphene
 
+from valuegraph.api.analyses import resolvers as analyses
 from valuegraph.api.conversations.resolvers import resolve_conversation
 from valuegraph.api.conversations.types import Conversation
 from valuegraph.api.core.enums import Role
@@ -22,7 +23,6 @@ from valuegraph.api.tasks.resolvers import TASKS_ARGUMENTS, resolve_task, resolv
 from valuegraph.api.tasks.types import Task, TaskConnection
 from valuegraph.api.taxonomy.resolvers import resolve_cluster, resolve_clusters
 from valuegraph.api.taxonomy.types import Cluster
-from valuegraph.api.types import analyses
 from valuegraph.api.values.resolvers import VALUES_ARGUMENTS, resolve_value, resolve_values
 from valuegraph.api.values.types import Value, ValueConnection
 

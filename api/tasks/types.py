@@ -11,6 +11,7 @@ import graphene
 from graphql import GraphQLResolveInfo
 from graphql_sync_dataloaders import SyncFuture
 
+from valuegraph.api.analyses.links import link_field, link_request, significant_links
 from valuegraph.api.core.arguments import page_size
 from valuegraph.api.core.connections import (
     PageInfo,
@@ -22,7 +23,6 @@ from valuegraph.api.core.context import context_of
 from valuegraph.api.core.cursors import decode_conversation_cursor
 from valuegraph.api.core.pages import conversation_page
 from valuegraph.api.loaders import PageKey, then
-from valuegraph.api.types.analyses import link_field, link_request, significant_links
 from valuegraph.queries.catalog import CountedItem, LinkKind
 
 CONVERSATION_CONNECTION = "valuegraph.api.conversations.types.ConversationConnection"

@@ -11,6 +11,13 @@ import graphene
 from graphql import GraphQLResolveInfo
 from graphql_sync_dataloaders import SyncFuture
 
+from valuegraph.api.analyses.links import (
+    link_field,
+    link_request,
+    significant_links,
+    value_mirroring,
+)
+from valuegraph.api.analyses.types import MirroredValue
 from valuegraph.api.core.arguments import page_size
 from valuegraph.api.core.connections import (
     PageInfo,
@@ -24,13 +31,6 @@ from valuegraph.api.core.entries import ValueEntry
 from valuegraph.api.core.enums import Role
 from valuegraph.api.core.pages import conversation_page
 from valuegraph.api.loaders import PageKey, then
-from valuegraph.api.types.analyses import (
-    MirroredValue,
-    link_field,
-    link_request,
-    significant_links,
-    value_mirroring,
-)
 from valuegraph.queries.analyses import frequencies
 from valuegraph.queries.catalog import LinkKind, ValueSides
 from valuegraph.queries.catalog import Role as CatalogRole
