@@ -4,111 +4,35 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
-from contextlib import suppress
 from dataclasses import asdict
 from pathlib import Path
-from typing import IO
 
 import click
 
 from valuegraph.cli.progress import rows_progress
-from valuegraph.errors import InputError
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.export import (
     AROUND_KINDS,
-    Associations,
-    ClusterBranch,
     ExportFormat,
     ExportRequest,
     ExportSummary,
     JsonStyle,
     PreparedExport,
-    Selection,
-    UserQuery,
-    format_for_path,
-    parse_around,
     prepare_export,
+    selection_from_options,
 )
+from valuegraph.graph.export.pipeline import resolve_format
 from valuegraph.settings import load_settings
 
 
-def selection_from_options(
-    around: str | None,
-    cluster: str | None,
-    associations: bool,
-    cypher: str | None,
-    *,
-    depth: int,
-    top_k: int,
-    min_residual: float,
-) -> Selection:
-    """Exactly one selection from the options (shared with the HTTP route)."""
-    given = [
-        name
-        for name, present in (
-            ("around", around is not None),
-            ("cluster", cluster is not None),
-            ("associations", associations),
-            ("cypher", cypher is not None),
-        )
-        if present
-    ]
-    if len(given) != 1:
-        what = "none" if not given else " and ".join(given)
-        raise InputError(
-            f"choose exactly one selection: around, cluster, associations or cypher (got {what})"
-        )
-    if around is not None:
-        return parse_around(around, depth=depth, top_k=top_k)
-    if cluster is not None:
-        return ClusterBranch(cluster)
-    if associations:
-        return Associations(min_residual)
-    assert cypher is not None
-    return UserQuery(cypher)
-
-
-def _resolve_format(output: str, fmt: str | None) -> ExportFormat:
-    if fmt is not None:
-        return ExportFormat(fmt)
-    implied = format_for_path(output)
-    if implied is not None:
-        return implied
-    if output != "-" and (Path(output).is_dir() or output.endswith(os.sep)):
-        return ExportFormat.CSV
-    raise InputError(
-        f"-o {output}: cannot tell the format from the name; give --format "
-        f"({', '.join(f.value for f in ExportFormat)})"
-    )
-
-
-def _write(prepared: PreparedExport, output: str, fmt: ExportFormat) -> None:
+def _write(prepared: PreparedExport, output: str) -> None:
     if output == "-":
-        _copy(prepared, sys.stdout.buffer)
+        for piece in prepared.chunks():
+            sys.stdout.buffer.write(piece)
         sys.stdout.buffer.flush()
         return
-    target = Path(output)
-    if fmt is ExportFormat.CSV and format_for_path(output) is not ExportFormat.CSV:
-        prepared.write_csv_directory(target)
-        return
-    # Written beside the target and renamed at the end: a failed export leaves no half file.
-    partial = target.with_name(target.name + ".partial")
-    try:
-        with prepared.open_output(partial) as handle:
-            _copy(prepared, handle)
-        partial.replace(target)
-    except OSError as exc:
-        raise InputError(f"-o {output}: cannot write ({exc.strerror})") from None
-    finally:
-        with suppress(OSError):  # a name the system refused cannot be there to remove
-            partial.unlink(missing_ok=True)
-
-
-def _copy(prepared: PreparedExport, handle: IO[bytes]) -> None:
-    for piece in prepared.chunks():
-        handle.write(piece)
+    prepared.write_to(Path(output))
 
 
 def _report(summary: ExportSummary, output: str, k: int, as_json: bool) -> None:
@@ -225,7 +149,7 @@ def export(
         top_k=top_k,
         min_residual=min_residual,
     )
-    export_format = _resolve_format(output, fmt)
+    export_format = resolve_format(output, fmt)
     settings = load_settings()
     # The server's hints (unknown labels in a user's query ...) are not the user's business here.
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
@@ -239,7 +163,7 @@ def export(
             on_progress=lambda done: bar.update(task, completed=done),
         )
         bar.update(task, total=prepared.total)
-        _write(prepared, output, export_format)
+        _write(prepared, output)
     _report(prepared.summary(), output, settings.min_conversations, as_json)
 
 

@@ -12,12 +12,8 @@ from valuegraph.cli.progress import rows_progress
 from valuegraph.errors import InputError
 from valuegraph.graph.connection import Graph
 from valuegraph.ingest.jsonl import open_input
-from valuegraph.ingest.load import (
-    IngestSummary,
-    bulk_ingest_record_file,
-    ingest_record_file,
-    ingest_taxonomy_files,
-)
+from valuegraph.pipelines.records import IngestSummary, bulk_ingest_records, ingest_records
+from valuegraph.pipelines.taxonomy import ingest_taxonomy
 from valuegraph.settings import load_settings
 
 EXIT_REJECTED = 1
@@ -64,7 +60,7 @@ def records(
         def phase(message: str) -> None:
             click.echo(f"bulk [{time.perf_counter() - started:6.1f} s]: {message}", err=True)
 
-        summary = bulk_ingest_record_file(file, settings, on_phase=phase)
+        summary = bulk_ingest_records(file, settings, on_phase=phase)
         _report(summary, False, as_json)
         if summary.rejected:
             ctx.exit(EXIT_REJECTED)
@@ -72,7 +68,7 @@ def records(
     graph = None if dry_run else Graph.connect(settings)
     try:
         with rows_progress(f"{'checking' if dry_run else 'loading'} {file.name}") as bar:
-            summary = ingest_record_file(
+            summary = ingest_records(
                 file,
                 graph,
                 batch_size=batch_size or settings.batch_size,
@@ -143,7 +139,7 @@ def taxonomy(ctx: click.Context, tree: Path, frequencies: Path | None, dry_run: 
             open_input(path).close()
     graph = None if dry_run else Graph.connect(settings)
     try:
-        summary = ingest_taxonomy_files(tree, frequencies, graph)
+        summary = ingest_taxonomy(tree, frequencies, graph)
     finally:
         if graph is not None:
             graph.close()

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from valuegraph.ingest.synth import write_corpus
+
 
 @click.command("synth")
 @click.option(
@@ -26,8 +28,6 @@ import click
 )
 def synth(conversations: int, seed: int, out_dir: Path) -> None:
     """Write records.jsonl, values_tree.csv, values_frequencies.csv and planted.json."""
-    from valuegraph.ingest.synth import write_corpus
-
     summary = write_corpus(out_dir, conversations, seed)
     click.echo(
         f"wrote {summary.conversations:,} conversations ({summary.taxonomy_values:,} values, "

@@ -14,9 +14,12 @@ conversation's is its part's number and its place in the part, and a task's,
 value's or model's is a hash of its key (:func:`import_id`).
 
 A conversation id that appears twice may be imported as one node or as two (from
-two parts). Either way its nodes are deleted after the import, and its last record
-is written through the transactional loader, so the later record wins here as it
-does on the UNWIND path.
+two parts). Either way its nodes are deleted after the import (:func:`delete_conversations`),
+and its last record is written through the transactional loader, so the later record wins
+here as it does on the UNWIND path. The steps are put together by
+:mod:`valuegraph.pipelines.records`; each is a function here.
+
+The cells come from :mod:`graph.rows`, the mapping the transactional writer uses too.
 """
 
 from __future__ import annotations
@@ -24,8 +27,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-import shutil
-import time
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -34,12 +35,11 @@ from typing import Any
 
 import numpy as np
 
+from valuegraph.domain import ExtractedRecord, Label, RelType
 from valuegraph.errors import InputError, ServerError
 from valuegraph.graph.connection import Graph
-from valuegraph.graph.schema import apply_schema
+from valuegraph.graph.rows import CONVERSATION_PROPERTIES, csv_cell, record_rows
 from valuegraph.graph.server import LocalServer
-from valuegraph.ingest.records import ExtractedRecord
-from valuegraph.keys import normalise_key
 from valuegraph.settings import Settings
 
 # (file stem, importer argument, header row). Every node gets an integer import id (the
@@ -48,36 +48,34 @@ from valuegraph.settings import Settings
 # of different labels apart.
 CONVERSATIONS = (
     "conversations",
-    "Conversation",
+    Label.CONVERSATION.value,
     (
-        ":ID(Conversation)",
-        "id",
-        "model",
-        "created_at:datetime",
-        "subjective:boolean",
-        "response_type",
-        "language",
-        "source",
-        "text",
+        f":ID({Label.CONVERSATION})",
+        *(f"{name}:{kind}" if kind else name for name, kind in CONVERSATION_PROPERTIES),
     ),
 )
 # Nodes named by the records' values rather than one per record: a few thousand at most.
 DICTIONARY_FILES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("tasks", "Task", (":ID(Task)", "key", "name")),
-    ("ai_values", "AIValue", (":ID(AIValue)", "key", "name")),
-    ("human_values", "HumanValue", (":ID(HumanValue)", "key", "name")),
-    ("models", "Model", (":ID(Model)", "name")),
+    ("tasks", Label.TASK.value, (f":ID({Label.TASK})", "key", "name")),
+    ("ai_values", Label.AI_VALUE.value, (f":ID({Label.AI_VALUE})", "key", "name")),
+    ("human_values", Label.HUMAN_VALUE.value, (f":ID({Label.HUMAN_VALUE})", "key", "name")),
+    ("models", Label.MODEL.value, (f":ID({Label.MODEL})", "name")),
 )
 NODE_FILES = (CONVERSATIONS, *DICTIONARY_FILES)
+_FROM_CONVERSATION = f":START_ID({Label.CONVERSATION})"
 RELATIONSHIP_FILES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("about", "ABOUT", (":START_ID(Conversation)", ":END_ID(Task)")),
+    ("about", RelType.ABOUT.value, (_FROM_CONVERSATION, f":END_ID({Label.TASK})")),
     (
         "ai_expressed",
-        "AI_EXPRESSED",
-        (":START_ID(Conversation)", "explicit:boolean", ":END_ID(AIValue)"),
+        RelType.AI_EXPRESSED.value,
+        (_FROM_CONVERSATION, "explicit:boolean", f":END_ID({Label.AI_VALUE})"),
     ),
-    ("human_expressed", "HUMAN_EXPRESSED", (":START_ID(Conversation)", ":END_ID(HumanValue)")),
-    ("by_model", "BY_MODEL", (":START_ID(Conversation)", ":END_ID(Model)")),
+    (
+        "human_expressed",
+        RelType.HUMAN_EXPRESSED.value,
+        (_FROM_CONVERSATION, f":END_ID({Label.HUMAN_VALUE})"),
+    ),
+    ("by_model", RelType.BY_MODEL.value, (_FROM_CONVERSATION, f":END_ID({Label.MODEL})")),
 )
 # The files every part writes its own piece of.
 PART_STEMS = ("conversations", *(stem for stem, _, _ in RELATIONSHIP_FILES))
@@ -113,17 +111,6 @@ def conversation_digest(conversation_id: str) -> bytes:
 
 class IdCollision(Exception):
     """Two keys of one label drew the same import id under this salt."""
-
-
-@dataclass(frozen=True)
-class BulkStats:
-    conversations: int
-    relationships: int
-    duplicates: int
-    csv_seconds: float
-    import_seconds: float
-    total_seconds: float
-    parts: int = 1
 
 
 def ensure_bulk_target(settings: Settings) -> LocalServer:
@@ -247,13 +234,15 @@ def write_part(
         conversation_row = conversation_file.add
         about, ai_expressed, human_expressed, by_model = (f.add for f in relationship_files)
         for count, record in enumerate(records, start=1):
+            # Raw text is never bulk-imported.
+            rows = record_rows(record, store_text=False)
             cid = record.conversation_id
             conversation = conversations.get(cid)
             if conversation is None:
                 conversation = conversations[cid] = first_id + len(conversations)
                 if not alone:
                     digests.append(conversation_digest(cid))
-                conversation_row((conversation, cid, *_conversation_cells(record)))
+                conversation_row((conversation, *map(csv_cell, rows.conversation)))
                 if not multiline:
                     # The other cells are a timestamp, an enum and a boolean; the model's name
                     # is checked with the Model nodes.
@@ -262,22 +251,22 @@ def write_part(
             else:
                 # One node, with the relationships of every record of it, replaced later.
                 repeated.add(cid)
-            task = normalise_key(record.task)
+            task = rows.task_key
             if (task_id := task_ids.get(task)) is None:
-                task_id = new_id("tasks", task, record.task)
+                task_id = new_id("tasks", task, rows.task_name)
             about(f"{conversation},{task_id}\n")
-            expressed = record.ai_value_keys()
+            expressed = rows.ai_values
             for key, (name, explicit) in expressed.items():
                 if (value := ai_value_ids.get(key)) is None:
                     value = new_id("ai_values", key, name)
                 ai_expressed(f"{conversation},{'true' if explicit else 'false'},{value}\n")
-            stated = record.human_value_keys()
+            stated = rows.human_values
             for key, name in stated.items():
                 if (value := human_value_ids.get(key)) is None:
                     value = new_id("human_values", key, name)
                 human_expressed(f"{conversation},{value}\n")
             relationships += 1 + len(expressed) + len(stated)
-            if (model := record.model) is not None:
+            if (model := rows.model) is not None:
                 if (model_id := model_ids.get(model)) is None:
                     model_id = new_id("models", model, model)
                 by_model(f"{conversation},{model_id}\n")
@@ -360,21 +349,6 @@ def last_records(
     return {cid: record for cid, record in last.items() if met.get(cid, 2) > 1}
 
 
-def _conversation_cells(record: ExtractedRecord) -> tuple[object, ...]:
-    """The conversation row after its id; raw text is never bulk-imported."""
-    created = record.created_at.isoformat() if record.created_at else None
-    subjective = "true" if record.subjective else "false"
-    return (
-        record.model,
-        created,
-        subjective,
-        record.response_type.value,
-        record.language,
-        record.source,
-        None,
-    )
-
-
 def run_import(
     server: LocalServer,
     folder: Path,
@@ -429,69 +403,19 @@ def import_threads() -> int:
     return max(16, os.cpu_count() or 1)
 
 
-# Writes the importer's files into a folder under a salt, in as many parts as it likes.
-PartWriter = Callable[[Path, int], list[Part]]
-
 DELETE_CONVERSATIONS = """
 MATCH (c:Conversation) WHERE c.id IN $ids
 CALL (c) { DETACH DELETE c } IN TRANSACTIONS OF 1000 ROWS
 """
 
 
-def bulk_load(
-    settings: Settings,
-    write_parts: PartWriter,
-    records: Callable[[], Iterable[ExtractedRecord]],
-    *,
-    on_phase: Callable[[str], None] | None = None,
-) -> BulkStats:
-    """Load the records into the empty local database offline.
+def delete_conversations(graph: Graph, ids: Iterable[str]) -> None:
+    """Delete the conversations ``ids`` with their relationships (every node of a repeated id)."""
+    graph.run_autocommit(DELETE_CONVERSATIONS, {"ids": sorted(ids)})
 
-    ``write_parts`` writes every record's part of the files; ``records()`` reads the records
-    again, and is called only when a conversation id repeats (to find its last record).
-    """
-    say = on_phase or (lambda _: None)
-    started = time.perf_counter()
-    server = ensure_bulk_target(settings)
-    folder = server.import_dir / "bulk"
-    say("writing CSV files for neo4j-admin import")
-    try:
-        for salt in range(ID_DRAWS):
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
-            try:
-                files = combine_parts(write_parts(folder, salt), folder, salt)
-                break
-            except IdCollision as collision:
-                say(f"two keys drew one import id ({collision}); drawing the ids again")
-        else:
-            raise ServerError(f"import ids collided under {ID_DRAWS} salts; please report this")
-        repeated = last_records(records(), files) if files.duplicates or files.across_parts else {}
-        csv_done = time.perf_counter()
-        run_import(server, folder, settings.neo4j_database, files, say)
-        import_done = time.perf_counter()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    conversations, relationships = files.conversations, files.relationships
-    with Graph.connect(settings) as graph:
-        if repeated:
-            # Before the schema: a conversation two parts wrote is two nodes with one id.
-            say(f"removing {len(repeated)} repeated conversation(s), to load their last record")
-            graph.run_autocommit(DELETE_CONVERSATIONS, {"ids": sorted(repeated)})
-        say("creating constraints and indexes")
-        apply_schema(graph)
-        if repeated:
-            from valuegraph.graph.writer import load_records
 
-            load_records(graph, repeated.values(), batch_size=settings.batch_size)
-            conversations = graph.read("MATCH (c:Conversation) RETURN count(c) AS n")[0]["n"]
-            relationships = graph.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
-    return BulkStats(
-        conversations=conversations,
-        relationships=relationships,
-        duplicates=len(repeated),
-        csv_seconds=csv_done - started,
-        import_seconds=import_done - csv_done,
-        total_seconds=time.perf_counter() - started,
-        parts=files.parts,
-    )
+def graph_size(graph: Graph) -> tuple[int, int]:
+    """(conversations, relationships) in the graph."""
+    conversations = graph.read("MATCH (c:Conversation) RETURN count(c) AS n")[0]["n"]
+    relationships = graph.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    return int(conversations), int(relationships)

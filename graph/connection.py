@@ -19,6 +19,7 @@ from neo4j import Driver, GraphDatabase, Query
 from neo4j import exceptions as neo4j_errors
 
 from valuegraph.errors import GraphUnavailable, QueryError
+from valuegraph.graph.server import LocalServer
 from valuegraph.settings import Settings
 
 T = TypeVar("T")
@@ -30,8 +31,6 @@ def resolve_password(settings: Settings) -> str:
     if settings.neo4j_password is not None:
         return settings.neo4j_password.get_secret_value()
     if settings.uses_local_server:
-        from valuegraph.graph.server import LocalServer
-
         password_file = LocalServer(settings).password_file
         if password_file.exists():
             return password_file.read_text().strip()

@@ -181,3 +181,9 @@ def value_vocabulary(graph: Graph, model: str) -> tuple[list[str], list[list[flo
     for row in rows:
         seen.setdefault(row["key"], (row["name"] or row["key"], row["embedding"]))
     return [n for n, _ in seen.values()], [e for _, e in seen.values()]
+
+
+def ai_value_names(graph: Graph) -> list[str]:
+    """The names of the graph's AI values, by key: the vocabulary an offline extraction grows."""
+    rows = graph.read("MATCH (v:AIValue) RETURN v.name AS name ORDER BY v.key")
+    return [row["name"] for row in rows if row["name"]]

@@ -3,31 +3,27 @@
 ``(:AIValue)-[:IN_CLUSTER]->(:Cluster {kind:'ai_value', level:1})-[:IN_CLUSTER]->...`` and the
 same for ``(:Task)`` with ``kind:'task'``. A rebuild replaces the clusters of its kind in one
 transaction: readers see the old taxonomy or the new one, never half of each. The cluster Cypher
-is the lead writer's (:mod:`graph.writer`), so imported and built clusters look the same.
+is :mod:`graph.writer`'s, so imported and built clusters look the same.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from valuegraph.domain import CLUSTER_LEAVES, Cluster, Leaf, Taxonomy
 from valuegraph.errors import InputError
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.writer import LINK_CLUSTERS, WRITE_CLUSTERS
-from valuegraph.ingest.taxonomy_build import (
-    TASK_KIND,
-    VALUE_KIND,
-    Cluster,
-    Leaf,
-    Taxonomy,
-    tree_rows,
-)
 from valuegraph.keys import normalise_key
 
 # kind -> (leaf label, relationship a conversation uses to reach the leaf). The allow-list.
 LEAVES: dict[str, tuple[str, str]] = {
-    VALUE_KIND: ("AIValue", "AI_EXPRESSED"),
-    TASK_KIND: ("Task", "ABOUT"),
+    kind.value: (label.value, relationship.value)
+    for kind, (label, relationship) in CLUSTER_LEAVES.items()
 }
+# Decimals a cluster's share is stored with: those of an exported values_tree.csv, so a
+# taxonomy read back from the graph exports as it did when it was built.
+PCT_DECIMALS = 4
 
 
 def _leaf(kind: str) -> tuple[str, str]:
@@ -39,7 +35,11 @@ def _leaf(kind: str) -> tuple[str, str]:
 def write_taxonomy(graph: Graph, taxonomy: Taxonomy) -> dict[str, int]:
     """Replace the clusters of ``taxonomy.kind`` with ``taxonomy``; return what was written."""
     label, _ = _leaf(taxonomy.kind)
-    pct = {row["cluster_id"]: float(row["pct_total_occurrences"]) for row in tree_rows(taxonomy)}
+    shares = taxonomy.shares()
+    pct = {
+        c.id: float(f"{taxonomy.cluster_pct(c, shares):.{PCT_DECIMALS}f}")
+        for c in taxonomy.clusters
+    }
     clusters = [
         {
             "id": c.id,

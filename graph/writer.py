@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from valuegraph.domain import ExtractedRecord
 from valuegraph.graph.connection import Graph
-from valuegraph.ingest.records import ExtractedRecord
-from valuegraph.keys import normalise_key
+from valuegraph.graph.rows import RecordRows, conversation_parameters, record_rows
 
 MERGE_TASKS = """
 UNWIND $rows AS row
@@ -106,41 +106,23 @@ class _KnownNodes:
     models: set[str] = field(default_factory=set)
 
 
-def _conversation_row(record: ExtractedRecord, store_text: bool) -> dict[str, Any]:
-    ai = record.ai_value_keys()
-    return {
-        "id": record.conversation_id,
-        "model": record.model,
-        "created_at": record.created_at,
-        "subjective": record.subjective,
-        "response_type": record.response_type.value,
-        "language": record.language,
-        "source": record.source,
-        "text": record.text if store_text else None,
-        "task_key": normalise_key(record.task),
-        "ai": [{"key": key, "explicit": explicit} for key, (_, explicit) in ai.items()],
-        "human": list(record.human_value_keys()),
-    }
-
-
-def _new_nodes(batch: list[ExtractedRecord], known: _KnownNodes) -> dict[str, list[dict[str, str]]]:
+def _new_nodes(batch: list[RecordRows], known: _KnownNodes) -> dict[str, list[dict[str, str]]]:
     """The nodes this batch mentions that no earlier batch did, first-seen name wins."""
     tasks: dict[str, str] = {}
     ai_values: dict[str, str] = {}
     human_values: dict[str, str] = {}
     models: dict[str, str] = {}
-    for record in batch:
-        task_key = normalise_key(record.task)
-        if task_key not in known.tasks:
-            tasks.setdefault(task_key, record.task)
-        for key, (name, _) in record.ai_value_keys().items():
+    for rows in batch:
+        if rows.task_key not in known.tasks:
+            tasks.setdefault(rows.task_key, rows.task_name)
+        for key, (name, _) in rows.ai_values.items():
             if key not in known.ai_values:
                 ai_values.setdefault(key, name)
-        for key, name in record.human_value_keys().items():
+        for key, name in rows.human_values.items():
             if key not in known.human_values:
                 human_values.setdefault(key, name)
-        if record.model is not None and record.model not in known.models:
-            models.setdefault(record.model, record.model)
+        if rows.model is not None and rows.model not in known.models:
+            models.setdefault(rows.model, rows.model)
     known.tasks.update(tasks)
     known.ai_values.update(ai_values)
     known.human_values.update(human_values)
@@ -197,8 +179,9 @@ def load_records(
             # Wait for the oldest batches while the pool is full or they share an id with this one.
             while in_flight and (len(in_flight) >= workers or any(ids & e[1] for e in in_flight)):
                 settle(in_flight.popleft())
-            _merge_nodes(graph, _new_nodes(batch, known))
-            rows = [_conversation_row(record, store_text) for record in batch]
+            mapped = [record_rows(record, store_text=store_text) for record in batch]
+            _merge_nodes(graph, _new_nodes(mapped, known))
+            rows = [conversation_parameters(record) for record in mapped]
             in_flight.append((pool.submit(_write_conversations, graph, rows), ids, len(batch)))
         while in_flight:
             settle(in_flight.popleft())

@@ -28,12 +28,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import anthropic
-from anthropic.types import Message
 from pydantic import BaseModel, ValidationError
 
+from valuegraph.domain import AIValueMention, ExtractedRecord
 from valuegraph.errors import ConfigError, ExtractionError
 from valuegraph.ingest.conversations import Conversation
 from valuegraph.ingest.prompts import (
@@ -43,8 +42,10 @@ from valuegraph.ingest.prompts import (
     tool_definition,
     user_message,
 )
-from valuegraph.ingest.records import AIValueMention, ExtractedRecord
 from valuegraph.settings import Settings
+
+if TYPE_CHECKING:
+    from anthropic.types import Message
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -92,6 +93,8 @@ RETRYABLE_STATUS = frozenset({408, 409, 429})
 
 def classify(exc: Exception) -> CallFailure:
     """Map an SDK exception onto the retry policy's terms."""
+    import anthropic  # the SDK takes a second to import; only a model call needs it
+
     if isinstance(exc, anthropic.APITimeoutError):
         return CallFailure(True, "timed out")
     if isinstance(exc, anthropic.APIConnectionError):
@@ -216,6 +219,8 @@ class ClaudeClient:
         sleep: Callable[[float], None] = time.sleep,
         seed: int | None = None,
     ) -> None:
+        import anthropic  # the SDK takes a second to import; only a model call needs it
+
         # max_retries=0: the policy below is the only one, so it is explicit and testable.
         self.sdk = anthropic.Anthropic(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0
@@ -255,6 +260,8 @@ class ClaudeClient:
         A call that is not idempotent (creating a batch) is retried only when the server said
         it did nothing (429, 529); after a timeout it may have happened, so we do not repeat it.
         """
+        import anthropic
+
         for attempt in range(1, self.policy.max_attempts + 1):
             try:
                 return call()

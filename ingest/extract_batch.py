@@ -26,15 +26,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from anthropic.types.messages import MessageBatch
 from pydantic import BaseModel, Field
 
 from valuegraph.errors import ExtractionError, InputError
 from valuegraph.ingest.conversations import Conversation
 from valuegraph.ingest.extract import ClaudeExtractor
 from valuegraph.ingest.prompts import PROMPT_VERSION, ExtractionOutput
+
+if TYPE_CHECKING:
+    from anthropic.types.messages import MessageBatch
 
 MAX_BATCH_REQUESTS = 100_000
 # The API takes up to 256 MB per batch; stay well under it, as JSON sizes are estimates.

@@ -18,8 +18,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from valuegraph.domain import AIValueMention, ExtractedRecord
 from valuegraph.ingest.embed import Vectors
-from valuegraph.ingest.records import AIValueMention, ExtractedRecord
 from valuegraph.keys import normalise_key
 
 # With all-MiniLM-L6-v2, spelling and word-order variants ("analytical rigor"/"rigour", "user

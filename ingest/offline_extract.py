@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from valuegraph.domain import ResponseType
 from valuegraph.errors import ExtractionError
 from valuegraph.ingest.conversations import Conversation, Role
 from valuegraph.ingest.embed import Embedder
 from valuegraph.ingest.extract import DiskCache, Extracted, Failed, Outcome, cache_key
 from valuegraph.ingest.prompts import ExtractionOutput, ValueMention
-from valuegraph.ingest.records import ResponseType
 from valuegraph.keys import normalise_key
 
 LABEL = "offline-low-fidelity"

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
-from valuegraph.ingest.records import ResponseType
+from valuegraph.domain import ResponseType
 from valuegraph.ingest.scrub import PLACEHOLDER, find_private
 from valuegraph.keys import normalise_key
 

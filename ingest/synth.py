@@ -25,7 +25,6 @@ and task list use their own streams, so they do not depend on the number of conv
 
 from __future__ import annotations
 
-import csv
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -37,8 +36,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from valuegraph.domain import RESPONSE_TYPES
 from valuegraph.errors import InputError
-from valuegraph.ingest.records import RESPONSE_TYPES
+from valuegraph.ingest.taxonomy_csv import TreeRow, write_frequencies, write_tree
 from valuegraph.keys import normalise_key
 
 IntArray = npt.NDArray[np.int64]
@@ -47,6 +47,9 @@ BoolArray = npt.NDArray[np.bool_]
 
 # --- Published figures (the reference) -----------------------------------------------------
 
+# Decimals of the shares in the corpus' values_tree.csv and values_frequencies.csv.
+SHARE_DECIMALS = 6
+FREQUENCY_DECIMALS = 3
 STUDY_CONVERSATIONS = 308_210  # the subjective sample
 TAXONOMY_SIZE = {0: 3_307, 1: 266, 2: 26, 3: 5}
 HUMAN_VALUE_PRESENCE = 0.643
@@ -1062,37 +1065,19 @@ def _write_values_tree(path: Path, corpus: _Corpus, taxonomy: _Taxonomy) -> None
             in_cluster[taxonomy.clusters[i].parent_index] += in_cluster[i]
     total = max(1.0, float(mentions.sum()))
 
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(
-            [
-                "cluster_id",
-                "description",
-                "name",
-                "level",
-                "parent_cluster_id",
-                "pct_total_occurrences",
-            ]
-        )
-        for level in (3, 2, 1):
-            for i in taxonomy.clusters_at(level):
-                cluster = taxonomy.clusters[i]
-                parent = taxonomy.clusters[cluster.parent_index].cluster_id if level < 3 else ""
-                writer.writerow(
-                    [
-                        cluster.cluster_id,
-                        cluster.description,
-                        cluster.name,
-                        level,
-                        parent,
-                        f"{100.0 * in_cluster[i] / total:.6f}",
-                    ]
-                )
-        for value_id, name in enumerate(taxonomy.value_names):
-            parent = taxonomy.clusters[int(taxonomy.value_cluster[value_id])].cluster_id
-            writer.writerow(
-                [name, "", name, 0, parent, f"{100.0 * mentions[value_id] / total:.6f}"]
+    rows: list[TreeRow] = []
+    for level in (3, 2, 1):
+        for i in taxonomy.clusters_at(level):
+            cluster = taxonomy.clusters[i]
+            parent = taxonomy.clusters[cluster.parent_index].cluster_id if level < 3 else None
+            share = 100.0 * in_cluster[i] / total
+            rows.append(
+                TreeRow(cluster.cluster_id, cluster.description, cluster.name, level, parent, share)
             )
+    for value_id, name in enumerate(taxonomy.value_names):
+        parent = taxonomy.clusters[int(taxonomy.value_cluster[value_id])].cluster_id
+        rows.append(TreeRow(name, "", name, 0, parent, 100.0 * mentions[value_id] / total))
+    write_tree(path, rows, decimals=SHARE_DECIMALS)
 
 
 def _write_values_frequencies(path: Path, corpus: _Corpus, taxonomy: _Taxonomy) -> None:
@@ -1100,11 +1085,9 @@ def _write_values_frequencies(path: Path, corpus: _Corpus, taxonomy: _Taxonomy) 
     n = corpus.model.size
     counts = np.bincount(corpus.ai_value, minlength=len(taxonomy.value_names)).tolist()
     ranked = sorted(zip(counts, taxonomy.value_names, strict=True), key=lambda cv: (-cv[0], cv[1]))
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["value", "pct_convos"])
-        for count, name in ranked:
-            writer.writerow([name, f"{100.0 * count / n:.3f}"])
+    write_frequencies(
+        path, ((name, 100.0 * count / n) for count, name in ranked), decimals=FREQUENCY_DECIMALS
+    )
 
 
 def _write_planted(path: Path, conversations: int, seed: int) -> None:

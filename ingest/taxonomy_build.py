@@ -12,26 +12,25 @@ Names come from a *namer*, called level by level from the bottom, so a level can
 the names below it: :func:`offline_namer` (the medoid plus distinctive terms) or
 :class:`ClaudeNamer` (members against nearby non-members, as Clio does).
 
-The result exports to, and reads back from, the ``values_tree.csv`` format of the released data.
+The result (a :class:`valuegraph.domain.Taxonomy`) exports to, and reads back from, the
+``values_tree.csv`` format of the released data (:mod:`ingest.taxonomy_csv`).
 """
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
-from sklearn.cluster import KMeans, MiniBatchKMeans
 from threadpoolctl import threadpool_limits
 
+from valuegraph.domain import Cluster, ClusterKind, Leaf, Taxonomy
 from valuegraph.errors import ExtractionError, InputError
 from valuegraph.ingest.embed import Vectors
 from valuegraph.ingest.extract import ClaudeClient, cache_key
@@ -41,13 +40,16 @@ from valuegraph.ingest.prompts import (
     ClusterLabel,
     cluster_tool,
 )
-from valuegraph.ingest.taxonomy_csv import TREE_COLUMNS
 from valuegraph.keys import normalise_key
 
-VALUE_KIND = "ai_value"
-TASK_KIND = "task"
+if TYPE_CHECKING:
+    from sklearn.cluster import KMeans as KMeansModel
+    from sklearn.cluster import MiniBatchKMeans as MiniBatchKMeansModel
+
+VALUE_KIND = ClusterKind.AI_VALUE
+TASK_KIND = ClusterKind.TASK
 # Cluster ids follow the released file: ``ai_values:l1:<uuid>``; tasks get ``tasks:l1:<uuid>``.
-ID_PREFIX = {VALUE_KIND: "ai_values", TASK_KIND: "tasks"}
+ID_PREFIX: dict[str, str] = {VALUE_KIND: "ai_values", TASK_KIND: "tasks"}
 DEFAULT_LEVELS = "n/12,26,5"
 MINIBATCH_ABOVE = 100_000
 # MiniBatchKMeans' smallest batch. A batch also holds at least three points per cluster: with
@@ -96,39 +98,6 @@ def parse_levels(text: str) -> tuple[LevelSize, ...]:
 # --- the result ---------------------------------------------------------------------------------
 
 
-class Leaf(BaseModel):
-    """A level-0 item: a value (or task) name, its first-level cluster and its weight."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str
-    parent_id: str | None = None
-    count: int = 1
-    pct: float | None = None  # a published share, when the leaf came from a released file
-
-
-class Cluster(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    level: int
-    name: str
-    description: str = ""
-    parent_id: str | None = None
-    pct: float | None = None
-
-
-class Taxonomy(BaseModel):
-    kind: str
-    leaves: tuple[Leaf, ...]
-    clusters: tuple[Cluster, ...]
-
-    def levels(self) -> dict[int, int]:
-        """Level -> number of rows, level 0 being the leaves."""
-        sizes = Counter(c.level for c in self.clusters)
-        return {0: len(self.leaves), **dict(sorted(sizes.items()))}
-
-
 # --- clustering --------------------------------------------------------------------------------
 
 
@@ -142,6 +111,20 @@ class Draft:
     centroid: Vectors
 
 
+# scikit-learn takes seconds to import and every start of the command line would pay them, so the
+# estimators are fetched when a level is first clustered; these stand in for the classes.
+def KMeans(**params: Any) -> KMeansModel:
+    from sklearn.cluster import KMeans as model
+
+    return model(**params)
+
+
+def MiniBatchKMeans(**params: Any) -> MiniBatchKMeansModel:
+    from sklearn.cluster import MiniBatchKMeans as model
+
+    return model(**params)
+
+
 def _kmeans(
     vectors: Vectors,
     k: int,
@@ -151,7 +134,7 @@ def _kmeans(
 ) -> np.ndarray:
     if k >= len(vectors):
         return np.arange(len(vectors))
-    model: KMeans | MiniBatchKMeans
+    model: KMeansModel | MiniBatchKMeansModel
     if len(vectors) > minibatch_above:
         # Full k-means holds an n x k distance block per iteration and visits every point each
         # time; at 100k+ values and n/12 clusters that is gigabytes and hours.
@@ -420,62 +403,3 @@ def _assemble(
         for i, n in enumerate(names)
     )
     return Taxonomy(kind=kind, leaves=leaves, clusters=tuple(clusters))
-
-
-# --- the released CSV format -----------------------------------------------------------------
-
-
-def tree_rows(taxonomy: Taxonomy) -> list[dict[str, str]]:
-    """Rows of ``values_tree.csv``: clusters top level first, then the values."""
-    shares = _shares(taxonomy)
-    rows = []
-    for cluster in sorted(taxonomy.clusters, key=lambda c: (-c.level, c.name, c.id)):
-        pct = cluster.pct if cluster.pct is not None else shares[cluster.id]
-        rows.append(
-            _row(
-                cluster.id, cluster.description, cluster.name, cluster.level, cluster.parent_id, pct
-            )
-        )
-    for leaf in sorted(taxonomy.leaves, key=lambda v: normalise_key(v.name)):
-        pct = leaf.pct if leaf.pct is not None else shares[f"leaf:{leaf.name}"]
-        rows.append(_row(leaf.name, "", leaf.name, 0, leaf.parent_id, pct))
-    return rows
-
-
-def _row(
-    cid: str, description: str, name: str, level: int, parent: str | None, pct: float
-) -> dict[str, str]:
-    return {
-        "cluster_id": cid,
-        "description": description,
-        "name": name,
-        "level": str(level),
-        "parent_cluster_id": parent or "",
-        "pct_total_occurrences": f"{pct:.4f}",
-    }
-
-
-def _shares(taxonomy: Taxonomy) -> dict[str, float]:
-    """Percent of all value expressions under each cluster (and each leaf, as ``leaf:<name>``)."""
-    total = sum(leaf.count for leaf in taxonomy.leaves) or 1
-    parent = {c.id: c.parent_id for c in taxonomy.clusters}
-    shares: defaultdict[str, float] = defaultdict(float)
-    for leaf in taxonomy.leaves:
-        pct = 100.0 * leaf.count / total
-        shares[f"leaf:{leaf.name}"] += pct
-        node = leaf.parent_id
-        while node is not None:
-            shares[node] += pct
-            node = parent.get(node)
-    return shares
-
-
-def write_tree_csv(taxonomy: Taxonomy, path: Path) -> int:
-    """Write ``values_tree.csv``; return the number of rows."""
-    rows = tree_rows(taxonomy)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(TREE_COLUMNS))
-        writer.writeheader()
-        writer.writerows(rows)
-    return len(rows)

@@ -6,7 +6,9 @@ is the value's name); levels 1-3 are clusters with ids ``ai_values:l<level>:<uui
 ``values_frequencies.csv``: ``value, pct_convos`` (percent of conversations).
 See ``shared/reference/values-in-the-wild.md``.
 
-Bad rows are rejected by line, like records, and quarantined.
+Bad rows are rejected by line, like records, and quarantined. This module is the one reader
+and writer of both files: the synthetic corpus, ``taxonomy export`` and ``ingest taxonomy``
+all go through it.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from valuegraph.domain import MAX_VALUE_NAME, Taxonomy
 from valuegraph.errors import InputError
 from valuegraph.ingest.jsonl import Rejection, open_input
-from valuegraph.ingest.records import MAX_VALUE_NAME
 from valuegraph.keys import normalise_key
 
 TREE_COLUMNS = (
@@ -152,3 +154,78 @@ def read_frequencies(path: Path) -> Iterator[FrequencyRow | Rejection]:
             yield Rejection(path, line, "field 'pct_convos': required but empty", raw)
             continue
         yield FrequencyRow(normalise_key(name), name, pct)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+# Decimals of a share in a taxonomy exported from the graph.
+EXPORT_DECIMALS = 4
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One row of ``values_tree.csv``: a cluster (level 1-3) or a value (level 0)."""
+
+    cluster_id: str
+    description: str
+    name: str
+    level: int
+    parent_cluster_id: str | None
+    pct_total_occurrences: float
+
+    def cells(self, decimals: int) -> dict[str, str]:
+        return {
+            "cluster_id": self.cluster_id,
+            "description": self.description,
+            "name": self.name,
+            "level": str(self.level),
+            "parent_cluster_id": self.parent_cluster_id or "",
+            "pct_total_occurrences": f"{self.pct_total_occurrences:.{decimals}f}",
+        }
+
+
+def taxonomy_tree_rows(taxonomy: Taxonomy) -> list[TreeRow]:
+    """A taxonomy's rows: clusters top level first, then the values by key."""
+    shares = taxonomy.shares()
+    rows = [
+        TreeRow(c.id, c.description, c.name, c.level, c.parent_id, taxonomy.cluster_pct(c, shares))
+        for c in sorted(taxonomy.clusters, key=lambda c: (-c.level, c.name, c.id))
+    ]
+    rows += [
+        TreeRow(leaf.name, "", leaf.name, 0, leaf.parent_id, taxonomy.leaf_pct(leaf, shares))
+        for leaf in sorted(taxonomy.leaves, key=lambda v: normalise_key(v.name))
+    ]
+    return rows
+
+
+def tree_rows(taxonomy: Taxonomy) -> list[dict[str, str]]:
+    """The cells of ``values_tree.csv`` for ``taxonomy``, as an export writes them."""
+    return [row.cells(EXPORT_DECIMALS) for row in taxonomy_tree_rows(taxonomy)]
+
+
+def write_tree(path: Path, rows: Iterable[TreeRow], *, decimals: int = EXPORT_DECIMALS) -> int:
+    """Write ``values_tree.csv``; return the number of rows."""
+    count = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(TREE_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row.cells(decimals))
+            count += 1
+    return count
+
+
+def write_tree_csv(taxonomy: Taxonomy, path: Path) -> int:
+    """Write ``taxonomy`` as ``values_tree.csv``; return the number of rows."""
+    return write_tree(path, taxonomy_tree_rows(taxonomy))
+
+
+def write_frequencies(path: Path, rows: Iterable[tuple[str, float]], *, decimals: int) -> None:
+    """Write ``values_frequencies.csv`` from (value name, percent of conversations) pairs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(FREQUENCY_COLUMNS)
+        for name, pct in rows:
+            writer.writerow([name, f"{pct:.{decimals}f}"])

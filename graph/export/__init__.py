@@ -29,6 +29,7 @@ from valuegraph.graph.export.selection import (
     Selection,
     UserQuery,
     parse_around,
+    selection_from_options,
 )
 
 __all__ = [
@@ -48,4 +49,5 @@ __all__ = [
     "format_for_path",
     "parse_around",
     "prepare_export",
+    "selection_from_options",
 ]

@@ -9,9 +9,11 @@ share every option and guard. :meth:`PreparedExport.chunks` yields ``bytes`` of 
 from __future__ import annotations
 
 import io
+import os
 import time
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -66,6 +68,21 @@ def format_for_path(path: str) -> ExportFormat | None:
         if lowered.endswith(suffix):
             return fmt
     return None
+
+
+def resolve_format(output: str, fmt: str | None) -> ExportFormat:
+    """The format given, else the one ``output``'s name implies; a folder is CSV."""
+    if fmt is not None:
+        return ExportFormat(fmt)
+    implied = format_for_path(output)
+    if implied is not None:
+        return implied
+    if output != "-" and (Path(output).is_dir() or output.endswith(os.sep)):
+        return ExportFormat.CSV
+    raise InputError(
+        f"-o {output}: cannot tell the format from the name; give --format "
+        f"({', '.join(f.value for f in ExportFormat)})"
+    )
 
 
 @dataclass(frozen=True)
@@ -156,6 +173,26 @@ class PreparedExport:
                     self.bytes_written += len(piece)
             written.append(path)
         return written
+
+    def write_to(self, target: Path) -> None:
+        """Write the export to ``target``: CSV into a folder unless the name is a .zip, any
+        other format into one file."""
+        fmt = self.request.format
+        if fmt is ExportFormat.CSV and format_for_path(str(target)) is not ExportFormat.CSV:
+            self.write_csv_directory(target)
+            return
+        # Written beside the target and renamed at the end: a failed export leaves no half file.
+        partial = target.with_name(target.name + ".partial")
+        try:
+            with self.open_output(partial) as handle:
+                for piece in self.chunks():
+                    handle.write(piece)
+            partial.replace(target)
+        except OSError as exc:
+            raise InputError(f"-o {target}: cannot write ({exc.strerror})") from None
+        finally:
+            with suppress(OSError):  # a name the system refused cannot be there to remove
+                partial.unlink(missing_ok=True)
 
     def summary(self) -> ExportSummary:
         schema = self.schema

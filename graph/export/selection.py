@@ -150,6 +150,42 @@ def parse_around(text: str, *, depth: int = 2, top_k: int = 10) -> Around:
     return Around(match["kind"], name, depth, top_k)
 
 
+def selection_from_options(
+    around: str | None,
+    cluster: str | None,
+    associations: bool,
+    cypher: str | None,
+    *,
+    depth: int,
+    top_k: int,
+    min_residual: float,
+) -> Selection:
+    """Exactly one selection from the options (the command line's and the HTTP route's)."""
+    given = [
+        name
+        for name, present in (
+            ("around", around is not None),
+            ("cluster", cluster is not None),
+            ("associations", associations),
+            ("cypher", cypher is not None),
+        )
+        if present
+    ]
+    if len(given) != 1:
+        what = "none" if not given else " and ".join(given)
+        raise InputError(
+            f"choose exactly one selection: around, cluster, associations or cypher (got {what})"
+        )
+    if around is not None:
+        return parse_around(around, depth=depth, top_k=top_k)
+    if cluster is not None:
+        return ClusterBranch(cluster)
+    if associations:
+        return Associations(min_residual)
+    assert cypher is not None
+    return UserQuery(cypher)
+
+
 def plan(graph: Graph, selection: Selection, privacy: Privacy) -> SubgraphPlan:
     """Turn ``selection`` into a plan; reads the graph where the selection needs it."""
     if isinstance(selection, Around):

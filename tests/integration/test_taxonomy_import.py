@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from valuegraph.graph.connection import Graph
-from valuegraph.ingest.load import ingest_taxonomy_files
+from valuegraph.pipelines.taxonomy import ingest_taxonomy
 
 L3 = "ai_values:l3:0b6a6c1e-0000-4000-8000-000000000001"
 L2 = "ai_values:l2:0b6a6c1e-0000-4000-8000-000000000002"
@@ -37,7 +37,7 @@ def sample(tmp_path: Path, tree: str = TREE, frequencies: str = FREQUENCIES) -> 
 
 
 def test_sample_in_the_released_format_imports(empty_graph: Graph, tmp_path: Path) -> None:
-    summary = ingest_taxonomy_files(*sample(tmp_path), empty_graph)
+    summary = ingest_taxonomy(*sample(tmp_path), empty_graph)
     assert (summary.clusters, summary.values, summary.frequencies, summary.rejected) == (4, 3, 3, 0)
 
     paths = empty_graph.read(
@@ -57,11 +57,11 @@ def test_sample_in_the_released_format_imports(empty_graph: Graph, tmp_path: Pat
 
 def test_reimport_is_idempotent_and_moves_values(empty_graph: Graph, tmp_path: Path) -> None:
     tree, frequencies = sample(tmp_path)
-    ingest_taxonomy_files(tree, frequencies, empty_graph)
+    ingest_taxonomy(tree, frequencies, empty_graph)
     moved = TREE.replace(f"helpfulness,,helpfulness,0,{L1B}", f"helpfulness,,helpfulness,0,{L1A}")
     tree, frequencies = sample(tmp_path, tree=moved)
-    ingest_taxonomy_files(tree, frequencies, empty_graph)
-    ingest_taxonomy_files(tree, frequencies, empty_graph)
+    ingest_taxonomy(tree, frequencies, empty_graph)
+    ingest_taxonomy(tree, frequencies, empty_graph)
     edges = empty_graph.read(
         "MATCH (v:AIValue {key: 'helpfulness'})-[:IN_CLUSTER]->(c) RETURN c.name AS cluster"
     )
@@ -78,7 +78,7 @@ def test_bad_rows_are_reported_by_line(empty_graph: Graph, tmp_path: Path) -> No
         f"z,,z,0,{L1A},lots\n"
     )
     bad_frequencies = FREQUENCIES + "safety,150\n,2.0\n"
-    summary = ingest_taxonomy_files(*sample(tmp_path, bad_tree, bad_frequencies), empty_graph)
+    summary = ingest_taxonomy(*sample(tmp_path, bad_tree, bad_frequencies), empty_graph)
     assert summary.rejected == 6
     assert summary.values == 3
     messages = "\n".join(summary.first_rejections)

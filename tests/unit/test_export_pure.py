@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pytest
 from neo4j.time import Date, DateTime, Duration
 
-from valuegraph.cli.export import selection_from_options
 from valuegraph.errors import InputError, QueryError
 from valuegraph.graph.export import (
     Around,
@@ -33,6 +32,7 @@ from valuegraph.graph.export.model import (
     python_value_type,
     widen,
 )
+from valuegraph.graph.export.selection import selection_from_options
 from valuegraph.graph.export.values import (
     ARRAY_DELIMITER,
     as_text,
