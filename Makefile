@@ -8,7 +8,7 @@ CORPUS := out/corpus
 CONVERSATIONS ?= 308210
 SEED ?= 7
 
-.PHONY: demo test lint format bench neo4j-start neo4j-stop api-start stop compose-check system-deps clean-state help reliability
+.PHONY: demo test lint format bench neo4j-start neo4j-stop api-start stop compose-check system-deps clean-state help reliability screenshots
 
 help:
 	@echo "make demo   - install, start Neo4j, build the paper-scale corpus, load and explore it"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint   - ruff, mypy and the import contract"
 	@echo "make bench  - the benchmarks (see BENCHMARKS.md)"
 	@echo "make reliability - the fault, fuzz, soak and security tests at full length (RELIABILITY.md)"
+	@echo "make screenshots - run the browser tests and refresh the README's pictures in docs/images"
 
 # The virtual environment, reinstalled whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -98,11 +99,23 @@ test: $(VENV)/.installed system-deps $(GRAPHIQL)
 # The reliability tests at full length: `make test` runs each of them briefly (a 10 s soak,
 # 25 fuzz examples a property, the SIGKILL faults); this runs the 60 s soaks, 500 examples a
 # property and the orderly restart under load as well. See RELIABILITY.md.
-RELIABILITY_TESTS := tests/reliability tests/integration/test_bulk.py \
+RELIABILITY_TESTS := tests/reliability tests/integration/test_bulk.py tests/unit/test_bulk_parts.py \
 	tests/integration/test_routing.py tests/unit/test_api_batching.py
 reliability: $(VENV)/.installed system-deps $(GRAPHIQL)
 	VALUEGRAPH_RELIABILITY=full VALUEGRAPH_SOAK_SECONDS=60 VALUEGRAPH_FUZZ_EXAMPLES=500 \
 	  $(BIN)/python -m pytest -q -s $(RELIABILITY_TESTS) $(PYTEST_ARGS)
+
+# The README's pictures, refreshed on purpose only. Every run of the browser tests writes its
+# screenshots to the git-ignored tests/screenshots; this runs the tests that take the README's
+# and copies those into docs/images (tracked). Old copies are removed first, so a skipped
+# test (no Chromium) fails here instead of passing off a stale picture as new.
+README_PICTURES := report-associations.png report-taxonomy.png browser.png
+screenshots: $(VENV)/.installed system-deps
+	rm -f $(addprefix tests/screenshots/,$(README_PICTURES))
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS) tests/browser/test_browser.py \
+	  tests/browser/test_report_browser.py
+	mkdir -p docs/images
+	cp $(addprefix tests/screenshots/,$(README_PICTURES)) docs/images/
 
 # ruff, mypy over the package (through its links, so each module is checked once, under its
 # valuegraph.* name) and over bench/ and tests/, and the import contract in pyproject.toml.
