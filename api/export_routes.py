@@ -32,7 +32,6 @@ from flask import (
 )
 
 from valuegraph.api.public_errors import public_message
-from valuegraph.cli.export import selection_from_options
 from valuegraph.errors import InputError, ValuegraphError
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.export import (
@@ -43,6 +42,7 @@ from valuegraph.graph.export import (
     JsonStyle,
     prepare_export,
 )
+from valuegraph.graph.export.selection import selection_from_options
 from valuegraph.settings import Settings
 
 log = logging.getLogger("valuegraph.api.export")

@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from valuegraph.api.app import create_app
 from valuegraph.api.settings import api_limits
 from valuegraph.settings import load_settings
 
@@ -37,8 +38,6 @@ EXAMPLE_QUERY = """{
 def serve(host: str | None, port: int | None, threads: int | None) -> None:
     """Serve the GraphQL API (and GraphiQL) at http://HOST:PORT/graphql."""
     import waitress  # type: ignore[import-untyped, unused-ignore]
-
-    from valuegraph.api.app import create_app
 
     settings = load_settings()
     host = host if host is not None else settings.api_host
