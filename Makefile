@@ -8,18 +8,21 @@ CORPUS := out/corpus
 CONVERSATIONS ?= 308210
 SEED ?= 7
 
-.PHONY: demo test lint format bench neo4j-start neo4j-stop api-start stop compose-check system-deps clean-state help reliability screenshots
+.PHONY: demo test lint format bench neo4j-start neo4j-stop api-start stop compose-check system-deps clean-state help reliability graphiql wheel screenshots
 
 help:
 	@echo "make demo   - install, start Neo4j, build the paper-scale corpus, load and explore it"
 	@echo "make test   - install, then run the whole test suite against a throwaway Neo4j"
 	@echo "make lint   - ruff, mypy and the import contract"
 	@echo "make bench  - the benchmarks (see BENCHMARKS.md)"
+	@echo "make wheel  - the wheel, GraphiQL inside, into dist/ (the Dockerfile installs one)"
 	@echo "make reliability - the fault, fuzz, soak and security tests at full length (RELIABILITY.md)"
 	@echo "make screenshots - run the browser tests and refresh the README's pictures in docs/images"
 
-# The virtual environment, reinstalled whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml
+# The virtual environment, reinstalled whenever the build's configuration changes. Quiet, and
+# with nothing to say: setup.py silences the one caution of an editable install, which cannot
+# apply to this layout (see there); a real warning still shows.
+$(VENV)/.installed: pyproject.toml setup.py
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is needed (Python 3.11+)"; exit 2; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -41,11 +44,19 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# GraphiQL 3 and React 18, pinned by package-lock.json and served offline by the API.
+# GraphiQL 3 and React 18, pinned by package-lock.json and served offline by the API; a wheel
+# carries the files of theirs that the page loads (api/graphiql/assets.toml, setup.py).
 GRAPHIQL := api/graphiql/node_modules/.package-lock.json
 $(GRAPHIQL): api/graphiql/package-lock.json | system-deps
 	npm ci --prefix api/graphiql --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
+
+graphiql: $(GRAPHIQL)
+
+# What a release would publish; tests/browser/test_wheel.py builds one and runs it.
+wheel: $(VENV)/.installed $(GRAPHIQL)
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/valuegraph-*.whl
 
 $(CORPUS)/records.jsonl: | $(VENV)/.installed
 	$(VG) synth --conversations $(CONVERSATIONS) --seed $(SEED) --out $(CORPUS)
