@@ -14,15 +14,16 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from valuegraph.domain import Label
 from valuegraph.errors import ConfigError, InputError
 from valuegraph.graph.connection import Graph
 from valuegraph.keys import normalise_key
 
 # label -> vector index name. The allow-list for every label spliced into Cypher below.
 VECTOR_INDEXES: dict[str, str] = {
-    "AIValue": "ai_value_embedding",
-    "HumanValue": "human_value_embedding",
-    "Task": "task_embedding",
+    Label.AI_VALUE: "ai_value_embedding",
+    Label.HUMAN_VALUE: "human_value_embedding",
+    Label.TASK: "task_embedding",
 }
 EMBED_BATCH = 512
 
@@ -123,7 +124,7 @@ class Similar:
 
 
 def similar(
-    graph: Graph, embedder: Embedder, text: str, *, label: str = "AIValue", top: int = 10
+    graph: Graph, embedder: Embedder, text: str, *, label: str = Label.AI_VALUE, top: int = 10
 ) -> list[Similar]:
     """The ``top`` nodes nearest to ``text`` through the vector index, the exact match left out."""
     if not 1 <= top <= 1000:
@@ -157,7 +158,7 @@ def set_aliases(graph: Graph, aliases: dict[str, list[str]]) -> int:
     if not rows:
         return 0
     updated = 0
-    for label in ("AIValue", "HumanValue"):
+    for label in (Label.AI_VALUE, Label.HUMAN_VALUE):
         result = graph.write(
             f"UNWIND $rows AS row MATCH (n:{label} {{key: row.key}}) "
             "SET n.aliases = [a IN coalesce(n.aliases, []) WHERE NOT a IN row.aliases] "

@@ -6,37 +6,38 @@ Every statement is ``IF NOT EXISTS``, so applying the schema is idempotent;
 
 from __future__ import annotations
 
+from valuegraph.domain import Label
 from valuegraph.graph.connection import Graph
 
 # (label, key property): each gets a uniqueness constraint, which also indexes the key.
 NODE_KEYS: tuple[tuple[str, str], ...] = (
-    ("Conversation", "id"),
-    ("Task", "key"),
-    ("AIValue", "key"),
-    ("HumanValue", "key"),
-    ("Cluster", "id"),
-    ("Model", "name"),
+    (Label.CONVERSATION, "id"),
+    (Label.TASK, "key"),
+    (Label.AI_VALUE, "key"),
+    (Label.HUMAN_VALUE, "key"),
+    (Label.CLUSTER, "id"),
+    (Label.MODEL, "name"),
     # The pointer to the current materialised association set (queries/materialize.py).
-    ("Materialization", "name"),
+    (Label.MATERIALIZATION, "name"),
 )
 
 # (name, label, property): range indexes for filters the analyses and the API use.
 INDEXES: tuple[tuple[str, str, str], ...] = (
-    ("conversation_response_type", "Conversation", "response_type"),
-    ("conversation_model", "Conversation", "model"),
-    ("conversation_created_at", "Conversation", "created_at"),
-    ("cluster_level", "Cluster", "level"),
-    ("cluster_kind", "Cluster", "kind"),
-    ("ai_value_name", "AIValue", "name"),
-    ("human_value_name", "HumanValue", "name"),
-    ("task_name", "Task", "name"),
+    ("conversation_response_type", Label.CONVERSATION, "response_type"),
+    ("conversation_model", Label.CONVERSATION, "model"),
+    ("conversation_created_at", Label.CONVERSATION, "created_at"),
+    ("cluster_level", Label.CLUSTER, "level"),
+    ("cluster_kind", Label.CLUSTER, "kind"),
+    ("ai_value_name", Label.AI_VALUE, "name"),
+    ("human_value_name", Label.HUMAN_VALUE, "name"),
+    ("task_name", Label.TASK, "name"),
 )
 
 # Full-text indexes for the API's `search` argument (case-insensitive, tokenised).
 FULLTEXT_INDEXES: tuple[tuple[str, str, str], ...] = (
-    ("ai_value_search", "AIValue", "name"),
-    ("human_value_search", "HumanValue", "name"),
-    ("task_search", "Task", "name"),
+    ("ai_value_search", Label.AI_VALUE, "name"),
+    ("human_value_search", Label.HUMAN_VALUE, "name"),
+    ("task_search", Label.TASK, "name"),
 )
 
 
