@@ -35,7 +35,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tests.support.throwaway_neo4j import ThrowawayNeo4j
+from valuegraph.domain import ExtractedRecord
+from valuegraph.graph import writer
+from valuegraph.graph.rows import conversation_parameters, record_rows
 from valuegraph.graph.server import LocalServer
+from valuegraph.ingest.jsonl import Accepted, read_jsonl
 from valuegraph.ingest.synth import write_corpus
 from valuegraph.settings import Settings
 
@@ -155,10 +159,6 @@ def run_loader(name: str, records: Path, env: dict[str, str], py2neo_python: Pat
 
 def write_py2neo_plan(records: Path, plan: Path, batch_size: int = 5000) -> Path:
     """valuegraph's own statements and rows, batch by batch, for the py2neo loader to send."""
-    from valuegraph.graph import writer
-    from valuegraph.ingest.jsonl import Accepted, read_jsonl
-    from valuegraph.ingest.records import ExtractedRecord
-
     valid = (
         r.item
         for r in read_jsonl(records, ExtractedRecord.model_validate)
@@ -167,9 +167,10 @@ def write_py2neo_plan(records: Path, plan: Path, batch_size: int = 5000) -> Path
     known = writer._KnownNodes()
     with plan.open("w") as out:
         for batch in writer._batches(valid, batch_size):
-            nodes = writer._new_nodes(batch, known)
+            mapped = [record_rows(record) for record in batch]
+            nodes = writer._new_nodes(mapped, known)
             statements = [[cypher, rows] for cypher, rows in nodes.items() if rows]
-            rows = [writer._conversation_row(record, False) for record in batch]
+            rows = [conversation_parameters(record) for record in mapped]
             statements.append([writer.WRITE_CONVERSATIONS, rows])
             out.write(
                 json.dumps(
