@@ -152,3 +152,11 @@ def test_the_dockerfile_builds_the_wheel_and_installs_it() -> None:
 def test_the_docker_context_leaves_out_npm_the_venv_and_secrets() -> None:
     ignored = set((REPO / ".dockerignore").read_text().split())
     assert {"**/node_modules", ".venv", ".env", ".git", ".state"} <= ignored
+
+
+def test_the_dev_environment_meets_the_build_requirements() -> None:
+    # The wheel tests build without isolation, with the dev environment's setuptools.
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert set(config["build-system"]["requires"]) <= set(
+        config["project"]["optional-dependencies"]["dev"]
+    )
