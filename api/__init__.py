@@ -1,6 +1,9 @@
 """The HTTP and GraphQL app. Where each kind of thing lives:
 
-- ``app.py``: the Flask app (``create_app``), its request gates, the GraphQL view.
+- ``app.py``: the Flask app (``create_app``), which puts the rest together: ``provider.py``
+  (the Neo4j driver and per-process memos), ``view.py`` (``/graphql``), ``gates.py`` (size,
+  token and CORS checks around every request), ``paths.py`` and ``responses.py`` (its URLs and
+  JSON answers).
 - ``schema.py``: the root ``Query``, listing each domain's root fields in order.
 - One package per GraphQL domain: ``values/``, ``tasks/``, ``taxonomy/``, ``conversations/``,
   ``stats/`` (and the analyses, now in ``types/analyses.py``, to become ``analyses/``). Each
