@@ -38,7 +38,7 @@ import numpy as np
 from valuegraph.domain import ExtractedRecord, Label, RelType
 from valuegraph.errors import InputError, ServerError
 from valuegraph.graph.connection import Graph
-from valuegraph.graph.rows import CONVERSATION_PROPERTIES, csv_cell, record_rows
+from valuegraph.graph.rows import CONVERSATION_PROPERTIES, conversation_cells, record_rows
 from valuegraph.graph.server import LocalServer
 from valuegraph.settings import Settings
 
@@ -242,7 +242,7 @@ def write_part(
                 conversation = conversations[cid] = first_id + len(conversations)
                 if not alone:
                     digests.append(conversation_digest(cid))
-                conversation_row((conversation, *map(csv_cell, rows.conversation)))
+                conversation_row((conversation, *conversation_cells(rows)))
                 if not multiline:
                     # The other cells are a timestamp, an enum and a boolean; the model's name
                     # is checked with the Model nodes.

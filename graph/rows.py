@@ -83,3 +83,16 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+# The places of the typed columns: only those cells need converting, and the bulk path
+# converts millions of rows.
+_TYPED_COLUMNS = tuple(i for i, (_, kind) in enumerate(CONVERSATION_PROPERTIES) if kind)
+
+
+def conversation_cells(rows: RecordRows) -> list[Any]:
+    """The Conversation node's CSV cells, in :data:`CONVERSATION_PROPERTIES` order."""
+    cells = list(rows.conversation)
+    for column in _TYPED_COLUMNS:
+        cells[column] = csv_cell(cells[column])
+    return cells
