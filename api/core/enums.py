@@ -1,4 +1,4 @@
-"""The enums more than one domain of the schema uses."""
+"""The enums more than one domain of the schema uses, each made from the one Python enum."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import graphene
 
-from valuegraph.domain import ResponseType as RecordResponseType
+from valuegraph.domain import ResponseType as DomainResponseType
 from valuegraph.queries.catalog import Order
 from valuegraph.queries.catalog import Role as CatalogRole
 
@@ -16,14 +16,11 @@ ItemOrder = graphene.Enum.from_enum(
     name="ItemOrder",
     description="FREQUENCY: most conversations first, ties by key. NAME: by key.",
 )
-
-
 ResponseType = graphene.Enum.from_enum(
-    RecordResponseType,
+    DomainResponseType,
     name="ResponseType",
-    description=(
-        "How the AI responded to the values the user expressed (the paper's seven categories)."
-    ),
+    description="How the AI responded to the values the user expressed (the paper's seven "
+    "categories).",
 )
 
 
