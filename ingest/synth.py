@@ -1,6 +1,6 @@
 """A deterministic, paper-scale synthetic corpus in the released formats, with a known truth.
 
-:func:`write_corpus` writes ``records.jsonl`` (one :class:`ingest.records.ExtractedRecord` a
+:func:`write_corpus` writes ``records.jsonl`` (one :class:`valuegraph.domain.ExtractedRecord` a
 line), ``values_tree.csv`` and ``values_frequencies.csv`` (the formats released with "Values in
 the Wild", Huang et al. 2025) and ``planted.json``: the associations planted on purpose, so an
 analysis can be checked against what it should find. The published figures it is calibrated to
