@@ -345,7 +345,45 @@ def read_model_value_counts(graph: Graph, where: ConversationFilter) -> ModelVal
     return graph.read_tx(work)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
+class MirroringRateCount:
+    """Conversations of one response type stating a human value, and how many the AI mirrored."""
+
+    response_type: str
+    with_human_values: int
+    mirrored: int
+
+
+@dataclass(frozen=True)
+class MirroredValueCount:
+    """A value the user stated and the AI expressed, and in how many conversations."""
+
+    key: str
+    name: str
+    conversations: int
+
+
+@dataclass(frozen=True)
+class ResistancePairCount:
+    """A human value met by a different AI value, and in how many conversations."""
+
+    human_key: str
+    human_value: str
+    ai_key: str
+    ai_value: str
+    conversations: int
+
+
+@dataclass(frozen=True)
+class ResistanceCounts:
+    """One response type's resistance pairs (most frequent first) and how many were held back."""
+
+    response_type: str
+    pairs: tuple[ResistancePairCount, ...]  # only those resting on at least k conversations
+    suppressed: int
+
+
+@dataclass(frozen=True)
 class MirroringCounts:
     """The rows of the three mirroring files, read in one transaction.
 
@@ -353,9 +391,9 @@ class MirroringCounts:
     counts hold for one k only.
     """
 
-    rates: tuple[dict[str, Any], ...]  # response_type, with_human_values, mirrored
-    values: tuple[dict[str, Any], ...]  # key, name, conversations
-    pairs: tuple[dict[str, Any], ...]  # response_type, pairs [...], suppressed
+    rates: tuple[MirroringRateCount, ...]
+    values: tuple[MirroredValueCount, ...]
+    resistance: tuple[ResistanceCounts, ...]
 
 
 def read_mirroring(
@@ -370,11 +408,18 @@ def read_mirroring(
     }
 
     def work(tx: ManagedTransaction) -> MirroringCounts:
-        rates, values, pairs = (
-            tuple(_run(tx, name, params))
-            for name in ("mirroring_rates", "mirrored_values", "resistance_pairs")
+        return MirroringCounts(
+            rates=tuple(MirroringRateCount(**r) for r in _run(tx, "mirroring_rates", params)),
+            values=tuple(MirroredValueCount(**r) for r in _run(tx, "mirrored_values", params)),
+            resistance=tuple(
+                ResistanceCounts(
+                    response_type=r["response_type"],
+                    pairs=tuple(ResistancePairCount(**pair) for pair in r["pairs"]),
+                    suppressed=int(r["suppressed"]),
+                )
+                for r in _run(tx, "resistance_pairs", params)
+            ),
         )
-        return MirroringCounts(rates, values, pairs)
 
     return graph.read_tx(work)
 

@@ -14,10 +14,9 @@ half.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from valuegraph.errors import InputError
-from valuegraph.queries.counting import ConversationFilter, MirroringCounts
+from valuegraph.queries.counting import ConversationFilter, MirroringCounts, ResistancePairCount
 from valuegraph.queries.privacy import apply_threshold
 from valuegraph.queries.results import (
     AnalysisResult,
@@ -65,10 +64,10 @@ def mirroring_table(
     rates = apply_threshold(
         (
             MirroringRow(
-                response_type=r["response_type"],
-                with_human_values=r["with_human_values"],
-                mirrored=r["mirrored"],
-                mirroring_rate=r["mirrored"] / r["with_human_values"],
+                response_type=r.response_type,
+                with_human_values=r.with_human_values,
+                mirrored=r.mirrored,
+                mirroring_rate=r.mirrored / r.with_human_values,
             )
             for r in counts.rates
         ),
@@ -76,24 +75,24 @@ def mirroring_table(
         k,
     )
     with_human = {row.response_type: row.with_human_values for row in rates.kept}
-    conversations = sum(int(r["with_human_values"]) for r in counts.rates)
+    conversations = sum(r.with_human_values for r in counts.rates)
     values = apply_threshold(
         (
-            MirroredValueRow(value=r["name"], conversations=r["conversations"], value_key=r["key"])
-            for r in counts.values
+            MirroredValueRow(value=v.name, conversations=v.conversations, value_key=v.key)
+            for v in counts.values
         ),
         lambda row: row.conversations,
         k,
     )
     pairs: list[ResistancePairRow] = []
-    for record in counts.pairs:
-        base = with_human.get(record["response_type"])
+    for found in counts.resistance:
+        base = with_human.get(found.response_type)
         if base is None:  # its response type is itself under the threshold
             continue
-        pairs.extend(_pair_row(record["response_type"], p, base) for p in record["pairs"][:top])
-    resistance_suppressed = sum(int(r["suppressed"]) for r in counts.pairs)
+        pairs.extend(_pair_row(found.response_type, p, base) for p in found.pairs[:top])
+    resistance_suppressed = sum(found.suppressed for found in counts.resistance)
     resistance_suppressed += sum(
-        len(r["pairs"]) for r in counts.pairs if r["response_type"] not in with_human
+        len(found.pairs) for found in counts.resistance if found.response_type not in with_human
     )
     return MirroringResult(
         rates=AnalysisResult(
@@ -115,18 +114,20 @@ def mirroring_table(
             rows=tuple(pairs),
             suppressed=resistance_suppressed,
             min_conversations=k,
-            conversations=sum(with_human.get(str(r["response_type"]), 0) for r in counts.pairs),
+            conversations=sum(
+                with_human.get(found.response_type, 0) for found in counts.resistance
+            ),
         ),
     )
 
 
-def _pair_row(response_type: str, pair: dict[str, Any], base: int) -> ResistancePairRow:
+def _pair_row(response_type: str, pair: ResistancePairCount, base: int) -> ResistancePairRow:
     return ResistancePairRow(
         response_type=response_type,
-        human_value=pair["human_value"],
-        ai_value=pair["ai_value"],
-        conversations=pair["conversations"],
-        pct=100.0 * pair["conversations"] / base,
-        human_value_key=pair["human_key"],
-        ai_value_key=pair["ai_key"],
+        human_value=pair.human_value,
+        ai_value=pair.ai_value,
+        conversations=pair.conversations,
+        pct=100.0 * pair.conversations / base,
+        human_value_key=pair.human_key,
+        ai_value_key=pair.ai_key,
     )
