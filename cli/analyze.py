@@ -1,8 +1,10 @@
 """``valuegraph analyze NAME``: the analyses of "Values in the Wild" as tables or JSON.
 
-Every subcommand prints a readable table (rich) or, with ``--json``, a JSON list of records
-with the analysis's field names. How many rows the privacy threshold suppressed always goes to
-stderr, so that ``--json`` output stays a clean list and nothing is hidden silently.
+Every subcommand asks one analysis of a session of its own (``queries.session.AnalysisSession``,
+the same the API and the report ask) and prints a readable table (rich) or, with ``--json``, a
+JSON list of records with the analysis's field names. How many rows the privacy threshold
+suppressed always goes to stderr, so that ``--json`` output stays a clean list and nothing is
+hidden silently.
 """
 
 from __future__ import annotations
