@@ -88,7 +88,7 @@ def _run_in_editor(browser: Browser, command: str, done: Callable[[], Any]) -> N
         browser.type(browser.find("[data-testid='activeEditor'] textarea"), command)
         browser.click(browser.find("[data-testid='editor-Run']"))
         try:
-            browser.wait_until(done, timeout=10)
+            browser.wait_until(done, timeout=30)
             return
         except TimeoutError:
             continue

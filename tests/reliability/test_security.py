@@ -13,7 +13,6 @@ import stat
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
@@ -341,14 +340,16 @@ BOMBS = {
 @pytest.mark.parametrize("bomb", list(BOMBS))
 def test_depth_and_cost_bombs_are_refused_quickly(api: ServedApi, bomb: str) -> None:
     query, code = BOMBS[bomb]
-    started = time.monotonic()
+    # "Quickly" is the work the server does for the query, its CPU time; the wall time would
+    # also count the other processes of a busy machine.
+    started = api.cpu_seconds()
     reply = api.graphql(query)
-    elapsed = time.monotonic() - started
+    elapsed = api.cpu_seconds() - started
     assert reply.status in (200, 400, 413), reply.status
     if code is not None:
         assert code in reply.error_codes(), reply.body[:300]
         assert reply.json().get("data") is None
-    assert elapsed < 10, f"{bomb} took {elapsed:.1f} s"
+    assert elapsed < 10, f"{bomb} took {elapsed:.1f} s of the server's CPU"
 
 
 def test_a_request_over_the_size_limit_is_refused(api: ServedApi) -> None:

@@ -447,11 +447,13 @@ def test_planted_pairs_survive_bonferroni_at_20000(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_paper_scale_is_fast_and_on_target(tmp_path: Path) -> None:
-    started = time.perf_counter()
+    # "Fast" is the CPU time the generator spends (it runs in this process), not the wall
+    # time, which a machine busy with other work stretches without the code being slower.
+    started, cpu_started = time.perf_counter(), time.process_time()
     summary = write_corpus(tmp_path, STUDY_CONVERSATIONS, seed=SEED)
-    elapsed = time.perf_counter() - started
-    print(f"\n{STUDY_CONVERSATIONS:,} conversations in {elapsed:.1f} s")
-    assert elapsed < 120
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    print(f"\n{STUDY_CONVERSATIONS:,} conversations in {elapsed:.1f} s ({cpu:.1f} s of CPU)")
+    assert cpu < 120
 
     assert summary.taxonomy_values == 3_307
     assert summary.clusters_per_level == (266, 26, 5)
