@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response
 
 from valuegraph.api.browser_routes import browser
-from valuegraph.api.export_routes import exports
+from valuegraph.api.exports.routes import exports
 from valuegraph.api.gates import install_gates
 from valuegraph.api.graphiql import ASSETS_URL, assets
 from valuegraph.api.paths import GRAPHQL_PATH, HEALTH_PATH

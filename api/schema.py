@@ -16,7 +16,7 @@ from valuegraph.api.analyses import resolvers as analyses
 from valuegraph.api.conversations.resolvers import resolve_conversation
 from valuegraph.api.conversations.types import Conversation
 from valuegraph.api.core.enums import Role
-from valuegraph.api.export_routes import EXPORT_URL_FIELD
+from valuegraph.api.exports.resolvers import EXPORT_URL_FIELD
 from valuegraph.api.stats.resolvers import resolve_stats
 from valuegraph.api.stats.types import Stats
 from valuegraph.api.tasks.resolvers import TASKS_ARGUMENTS, resolve_task, resolve_tasks

@@ -98,7 +98,8 @@ def cycles_between_units(edges: list[Edge]) -> list[list[str]]:
 
 
 def test_the_domain_packages_are_where_the_layout_says() -> None:
-    for domain in ("values", "tasks", "taxonomy", "conversations", "stats"):
+    domains = ("values", "tasks", "taxonomy", "conversations", "stats", "analyses", "exports")
+    for domain in domains:
         for module in ("__init__", "types", "resolvers"):
             assert (API / domain / f"{module}.py").is_file(), f"api/{domain}/{module}.py"
     assert (API / "core" / "__init__.py").is_file()

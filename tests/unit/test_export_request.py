@@ -6,7 +6,8 @@ from __future__ import annotations
 import graphene
 import pytest
 
-from valuegraph.api.export_routes import EXPORT_URL_FIELD, request_from_args
+from valuegraph.api.exports.options import request_from_args
+from valuegraph.api.exports.resolvers import EXPORT_URL_FIELD
 from valuegraph.errors import InputError
 from valuegraph.graph.export import Around, ExportFormat
 
