@@ -21,8 +21,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from valuegraph.domain import RESPONSE_TYPES
 from valuegraph.graph.connection import Graph
-from valuegraph.ingest.records import RESPONSE_TYPES
 from valuegraph.queries.associations import DEFAULT_MIN_COUNT
 from valuegraph.queries.invariance import DEFAULT_MIN_CONTEXT_CONVERSATIONS, DEFAULT_MIN_SUPPORT
 from valuegraph.queries.materialize import DEFAULT_ALPHA, DEFAULT_MAX_LINKS, materialize

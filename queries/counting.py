@@ -21,9 +21,9 @@ import numpy.typing as npt
 from neo4j import ManagedTransaction
 from scipy import sparse
 
+from valuegraph.domain import RESPONSE_TYPES
 from valuegraph.errors import InputError, QueryError
 from valuegraph.graph.connection import Graph
-from valuegraph.ingest.records import RESPONSE_TYPES
 from valuegraph.keys import normalise_key
 from valuegraph.queries import load_cypher
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from valuegraph.domain import RESPONSE_TYPES
 from valuegraph.errors import InputError
-from valuegraph.ingest.records import RESPONSE_TYPES
 from valuegraph.queries.counting import ConversationFilter, Levels, Margins, ResponseTypeCount
 from valuegraph.queries.privacy import count_suppressed
 from valuegraph.queries.results import (

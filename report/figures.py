@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from valuegraph.ingest.records import RESPONSE_TYPES
+from valuegraph.domain import RESPONSE_TYPES
 from valuegraph.queries import analyses, catalog
 from valuegraph.queries.associations import DEFAULT_MIN_COUNT
 from valuegraph.queries.results import AnalysisResult

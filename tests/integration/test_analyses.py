@@ -21,11 +21,11 @@ from scipy.stats import chi2_contingency
 
 from tests.support.neo4j_fixtures import wipe
 from valuegraph.cli.main import cli, main
+from valuegraph.domain import RESPONSE_TYPES, ExtractedRecord
 from valuegraph.errors import InputError
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.schema import apply_schema
 from valuegraph.graph.writer import TaxonomyRows, load_records, load_taxonomy
-from valuegraph.ingest.records import RESPONSE_TYPES, ExtractedRecord
 from valuegraph.keys import normalise_key
 from valuegraph.queries.analyses import (
     associations,

@@ -187,8 +187,8 @@ def test_dry_run_writes_nothing(empty_graph: Graph, tmp_path: Path) -> None:
 
 def test_the_reader_streams(empty_graph: Graph, tmp_path: Path) -> None:
     """A generator input is consumed batch by batch: never more than workers + 1 batches ahead."""
+    from valuegraph.domain import ExtractedRecord
     from valuegraph.graph.writer import load_records
-    from valuegraph.ingest.records import ExtractedRecord
 
     produced = 0
 

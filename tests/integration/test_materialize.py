@@ -22,11 +22,11 @@ import pytest
 
 from tests.support.neo4j_fixtures import wipe
 from tests.support.paths import REPO
+from valuegraph.domain import ExtractedRecord
 from valuegraph.errors import QueryError
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.schema import apply_schema
 from valuegraph.graph.writer import load_records
-from valuegraph.ingest.records import ExtractedRecord
 from valuegraph.queries import load_cypher
 from valuegraph.queries.analyses import associations
 from valuegraph.queries.materialize import current_materialization, materialize, read_links

@@ -20,11 +20,11 @@ from click.testing import CliRunner
 
 from tests.support.neo4j_fixtures import wipe
 from valuegraph.cli.main import cli
+from valuegraph.domain import ExtractedRecord
 from valuegraph.errors import InputError
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.schema import apply_schema
 from valuegraph.graph.writer import TaxonomyRows, load_records, load_taxonomy
-from valuegraph.ingest.records import ExtractedRecord
 from valuegraph.queries.analyses import (
     associations,
     findings,

@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.support.neo4j_fixtures import wipe
+from valuegraph.domain import RESPONSE_TYPES, ExtractedRecord
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.server import LocalServer
 from valuegraph.ingest.jsonl import Rejection
-from valuegraph.ingest.records import RESPONSE_TYPES, ExtractedRecord
 from valuegraph.ingest.synth import write_corpus
 from valuegraph.ingest.taxonomy_csv import read_frequencies, read_tree
 from valuegraph.keys import normalise_key

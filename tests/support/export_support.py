@@ -19,10 +19,10 @@ from typing import Any
 
 import neo4j
 
+from valuegraph.domain import ExtractedRecord
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.export.values import plain
 from valuegraph.graph.writer import TaxonomyRows, load_records, load_taxonomy
-from valuegraph.ingest.records import ExtractedRecord
 
 PRIVATE_TEXT = "my landlord Jane Doe at 12 Private Lane"
 SOCIAL = "ai_values:l3:00000000-0000-0000-0000-000000000003"

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import valuegraph.graph.bulk
+from valuegraph.domain import ExtractedRecord
 from valuegraph.graph.bulk import (
     IdCollision,
     ImportFiles,
@@ -23,7 +24,6 @@ from valuegraph.graph.bulk import (
     write_part,
 )
 from valuegraph.ingest.jsonl import Accepted, Rejection, read_jsonl, split_lines
-from valuegraph.ingest.records import ExtractedRecord
 
 
 def one_part(records: list[ExtractedRecord], folder: Path) -> ImportFiles:

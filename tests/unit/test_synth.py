@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from scipy.stats import chi2, chi2_contingency
 
+from valuegraph.domain import ExtractedRecord
 from valuegraph.errors import InputError
-from valuegraph.ingest.records import ExtractedRecord
 from valuegraph.ingest.synth import (
     CATEGORY_SHARES,
     MIRRORING_RATES,

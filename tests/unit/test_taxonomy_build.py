@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from tests.support.fake_anthropic import FakeAnthropic
+from valuegraph.domain import ExtractedRecord
 from valuegraph.errors import ConfigError, InputError
 from valuegraph.ingest.embed import Embedder, load_embedder, resolve_model_path
 from valuegraph.ingest.extract import ClaudeClient, RetryPolicy
 from valuegraph.ingest.normalise import merge_near_duplicates
-from valuegraph.ingest.records import ExtractedRecord
 from valuegraph.ingest.taxonomy_build import ClaudeNamer, build_taxonomy, parse_levels
 from valuegraph.ingest.taxonomy_csv import (
     CLUSTER_ID,
