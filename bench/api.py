@@ -36,12 +36,10 @@ import json
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -51,7 +49,7 @@ from typing import Any
 
 from neo4j import Driver, GraphDatabase
 
-from tests.support.ports import free_port
+from tests.support.served_api import served_api
 from tests.support.throwaway_neo4j import ThrowawayNeo4j, running
 from valuegraph.graph.connection import Graph
 from valuegraph.ingest.synth import STUDY_CONVERSATIONS, write_corpus
@@ -133,29 +131,13 @@ def load_corpus(directory: Path, conversations: int, seed: int) -> None:
 
 @contextmanager
 def api_server(env: dict[str, str], threads: int, keep_answers: bool) -> Iterator[int]:
-    port = free_port()
-    command = [sys.executable, "-m", "valuegraph", "serve", "--port", str(port)]
-    child_env = {**os.environ, **env, "VALUEGRAPH_LOG_LEVEL": "ERROR"}
-    if not keep_answers:
-        child_env["VALUEGRAPH_API_RESPONSE_CACHE_ENTRIES"] = "0"
-    child = subprocess.Popen(
-        [*command, "--threads", str(threads)],
-        env=child_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
-                    break
-            except OSError:
-                time.sleep(0.3)
-        yield port
-    finally:
-        child.terminate()
-        child.wait(timeout=30)
+    """``valuegraph serve`` on a free port, once it answers; its port."""
+    extra = {**env} if keep_answers else {**env, "VALUEGRAPH_API_RESPONSE_CACHE_ENTRIES": "0"}
+    with (
+        tempfile.TemporaryDirectory(prefix="vg-bench-serve-") as logs,
+        served_api(Path(logs), env=extra, threads=threads, log_level="ERROR") as api,
+    ):
+        yield api.port
 
 
 class Client:
