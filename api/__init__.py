@@ -19,6 +19,6 @@
   ``rejections.py`` (the error a refused request raises), ``public_errors.py`` (what clients
   see of a failure).
 - The other routes, as blueprints: ``exports/routes.py`` (``GET /export``, whose options
-  ``exports/options.py`` parses), ``report_routes.py``, ``browser_routes.py`` (with its files
+  ``exports/options.py`` parses), ``report_routes.py``, ``browser/routes.py`` (with its files
   in ``browser/``); GraphiQL in ``graphiql/``.
 """

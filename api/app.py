@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response
 
-from valuegraph.api.browser_routes import browser
+from valuegraph.api.browser.routes import browser
 from valuegraph.api.exports.routes import exports
 from valuegraph.api.gates import install_gates
 from valuegraph.api.graphiql import ASSETS_URL, assets

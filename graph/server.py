@@ -337,7 +337,7 @@ class LocalServer:
     def _extra_config(self) -> list[str]:
         """Neo4j Browser loads valuegraph's style and guide on connect, from the API.
 
-        The API serves both (``api/browser_routes.py``); the Browser fetches remote content
+        The API serves both (``api/browser/routes.py``); the Browser fetches remote content
         only from allow-listed hosts. Without a running API the Browser shows "Failed to
         fetch" for both (a style frame and the guide drawer); queries work as usual. The port
         is read from ``VALUEGRAPH_API_PORT`` (default 8000, that of ``valuegraph serve``) as a

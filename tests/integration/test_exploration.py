@@ -13,7 +13,7 @@ from flask import Flask
 from tests.support.exploration import EXPLORE_FILES, GUIDE_PARAMS, QUERIES, query_body
 from tests.support.export_support import load_corpus
 from valuegraph.api.app import create_app
-from valuegraph.api.browser_routes import asset, browser_origins
+from valuegraph.api.browser.routes import asset, browser_origins
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.server import LocalServer
 from valuegraph.settings import Settings

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.support.exploration import EXPLORE_FILES, GUIDE_PARAMS, query_body
-from valuegraph.api.browser_routes import asset
+from valuegraph.api.browser.routes import asset
 from valuegraph.graph.schema import NODE_KEYS
 
 
