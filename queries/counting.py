@@ -21,7 +21,7 @@ import numpy.typing as npt
 from neo4j import ManagedTransaction
 from scipy import sparse
 
-from valuegraph.domain import RESPONSE_TYPES
+from valuegraph.domain import RESPONSE_TYPES, ClusterKind
 from valuegraph.errors import InputError, QueryError
 from valuegraph.graph.connection import Graph
 from valuegraph.keys import normalise_key
@@ -29,8 +29,8 @@ from valuegraph.queries import load_cypher
 
 IntArray = npt.NDArray[np.int64]
 
-AI_VALUE_CLUSTER_KIND = "ai_value"  # Cluster.kind of the value taxonomy (ingest.load writes it)
-TASK_CLUSTER_KIND = "task"  # Cluster.kind of task clusters: (:Task)-[:IN_CLUSTER]->(:Cluster)
+AI_VALUE_CLUSTER_KIND = ClusterKind.AI_VALUE.value  # Cluster.kind of the value taxonomy
+TASK_CLUSTER_KIND = ClusterKind.TASK.value  # of task clusters: (:Task)-[:IN_CLUSTER]->(:Cluster)
 MAX_LEVEL = 3  # the taxonomy's top level; task clusters use the same range
 
 # Which Cypher file counts the pairs of each association kind, at value level and at cluster
