@@ -150,7 +150,8 @@ class _PartJobs:
     path: Path
     spans: list[Span]
     rejected: list[Path]
-    tallies: list[PartTally]  # filled in by write()
+    # Filled in by write(): what the last draw of ids read, gathered even when the load fails.
+    tallies: list[PartTally]
 
     def write(self, folder: Path, salt: int, say: Say) -> list[Part]:
         """Every part's files in ``folder``: one process per part when there are several."""
