@@ -29,6 +29,7 @@ from neo4j import ManagedTransaction
 
 from tests.support.paths import REPO
 from tests.support.served_api import Outcome, load_plan, names_for_load, run_client, served_api
+from tests.support.socket_queues import unread_bytes
 from tests.support.synthetic_corpus import Corpus
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.server import LocalServer
@@ -281,7 +282,7 @@ def _frozen_before_commit(graph: Graph) -> tuple[subprocess.Popen[str], int]:
         child = _start_big_run()
         seen = _wait_for(lambda: _materialization_transaction(graph), child, "in its transaction")
         child.send_signal(signal.SIGSTOP)
-        time.sleep(0.5)  # a message the client sent just before it froze has landed by now
+        _wait_until_neo4j_read_everything(child)
         now = _materialization_transaction(graph)
         same = now is not None and now["transactionId"] == seen["transactionId"]
         if same and now is not None and now["status"] == "Running" and not now["statusDetails"]:
@@ -290,6 +291,15 @@ def _frozen_before_commit(graph: Graph) -> tuple[subprocess.Popen[str], int]:
         child.communicate(timeout=300)
         materialize(graph)  # back to the old set for the next attempt
     pytest.fail("the materialisation was never frozen before its commit in 10 attempts")
+
+
+def _wait_until_neo4j_read_everything(child: subprocess.Popen[str]) -> None:
+    """Until Neo4j has read every byte the frozen child sent it (a commit it asked for just
+    before it froze, say), so no message still on its way overtakes what its status says.
+    Not a fixed while: a loaded machine reads late."""
+    deadline = time.monotonic() + 120  # a guard: a frozen client sends nothing more
+    while unread_bytes(child.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def test_materialize_killed_mid_transaction_leaves_the_old_set_whole(
