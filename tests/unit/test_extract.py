@@ -126,7 +126,9 @@ def test_529_500_and_timeouts_back_off_exponentially(fake: FakeAnthropic, tmp_pa
     sleeps = Sleeps()
     policy = RetryPolicy(max_attempts=6, base_delay=1.0, max_delay=60.0)
     extractor = ClaudeExtractor(client(fake, tmp_path, sleeps, policy=policy, timeout=0.3))
-    fake.script("flaky", Overloaded(), ServerError(500), Slow(1.0), ServerError(503))
+    # The slow answer comes long after the 0.3 s timeout, so a busy machine cannot make it
+    # arrive in time.
+    fake.script("flaky", Overloaded(), ServerError(500), Slow(10.0), ServerError(503))
     out = extractor(conversation("flaky"))
     assert out.ai_values
     # Equal jitter: retry n waits between half and all of base * 2**(n-1).
