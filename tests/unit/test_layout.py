@@ -28,10 +28,16 @@ def package_files() -> Iterator[Path]:
     yield from python_files(*(REPO / layer for layer in LAYERS))
 
 
-def imported_modules(node: ast.AST) -> list[str]:
+def imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+
+
+def imported_modules(node: ast.Import | ast.ImportFrom) -> list[str]:
     if isinstance(node, ast.Import):
         return [alias.name for alias in node.names]
-    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+    if node.level == 0 and node.module:
         return [node.module]
     return []
 
@@ -49,7 +55,7 @@ def test_nothing_imports_a_layer_by_its_folder_name() -> None:
     found = [
         f"{path.relative_to(REPO)}:{node.lineno} imports {name}"
         for path in [*package_files(), *python_files(REPO / "tests", REPO / "bench")]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        for node in imports(ast.parse(path.read_text(encoding="utf-8")))
         for name in imported_modules(node)
         if name.split(".")[0] in bare
     ]
@@ -68,7 +74,7 @@ def test_no_import_of_our_own_code_inside_a_function() -> None:
         for function in ast.walk(tree):
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
-            for node in ast.walk(function):
+            for node in imports(function):
                 ours = [name for name in imported_modules(node) if name.startswith("valuegraph")]
                 relative = isinstance(node, ast.ImportFrom) and node.level > 0
                 if ours or relative:
@@ -79,7 +85,7 @@ def test_no_import_of_our_own_code_inside_a_function() -> None:
 def test_tests_and_benchmarks_import_support_modules_never_test_modules() -> None:
     found = []
     for path in python_files(REPO / "tests", REPO / "bench"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in imports(ast.parse(path.read_text(encoding="utf-8"))):
             for name in imported_modules(node):
                 parts = name.split(".")
                 if parts[0] == "tests" and (
