@@ -1,6 +1,6 @@
 """The ``valuegraph`` command line.
 
-Each command group lives in its own module under ``api/commands`` and adds
+Each command group lives in its own module of ``cli/`` and adds
 itself through ``register(cli)``. A user mistake or an unreachable server ends
 in one clear line on stderr and a meaningful exit code, never a traceback.
 """

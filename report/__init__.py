@@ -6,6 +6,6 @@
 - :mod:`valuegraph.report.reproduce` - the command and GraphQL query behind each figure;
 - :mod:`valuegraph.report.build` - runs the figures and records every analysis call they made.
 
-``valuegraph report`` (``api/commands/report.py``) and ``GET /report``
+``valuegraph report`` (``cli/report.py``) and ``GET /report``
 (``api/report_routes.py``) both go through :func:`valuegraph.report.build.build_report`.
 """
