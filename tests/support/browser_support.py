@@ -88,7 +88,8 @@ class Browser:
         self._driver = subprocess.Popen(
             [CHROMEDRIVER, f"--port={self.port}"], stdout=log, stderr=subprocess.STDOUT
         )
-        self.wait_until(self._driver_ready, timeout=20, message="chromedriver did not start")
+        # A guard only: on a loaded machine chromedriver can take long to listen.
+        self.wait_until(self._driver_ready, timeout=300, message="chromedriver did not start")
         profile = self.workdir / "chromium-profile"
         arguments = [
             "--headless",
