@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -41,10 +40,6 @@ from valuegraph.ingest.prompts import (
     cluster_tool,
 )
 from valuegraph.keys import normalise_key
-
-if TYPE_CHECKING:
-    from sklearn.cluster import KMeans as KMeansModel
-    from sklearn.cluster import MiniBatchKMeans as MiniBatchKMeansModel
 
 VALUE_KIND = ClusterKind.AI_VALUE
 TASK_KIND = ClusterKind.TASK
@@ -111,20 +106,6 @@ class Draft:
     centroid: Vectors
 
 
-# scikit-learn takes seconds to import and every start of the command line would pay them, so the
-# estimators are fetched when a level is first clustered; these stand in for the classes.
-def KMeans(**params: Any) -> KMeansModel:
-    from sklearn.cluster import KMeans as model
-
-    return model(**params)
-
-
-def MiniBatchKMeans(**params: Any) -> MiniBatchKMeansModel:
-    from sklearn.cluster import MiniBatchKMeans as model
-
-    return model(**params)
-
-
 def _kmeans(
     vectors: Vectors,
     k: int,
@@ -134,7 +115,11 @@ def _kmeans(
 ) -> np.ndarray:
     if k >= len(vectors):
         return np.arange(len(vectors))
-    model: KMeansModel | MiniBatchKMeansModel
+    # scikit-learn takes seconds to import, and every start of the command line would pay them
+    # if this module imported it at the top; it is needed only once a level is clustered.
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+
+    model: KMeans | MiniBatchKMeans
     if len(vectors) > minibatch_above:
         # Full k-means holds an n x k distance block per iteration and visits every point each
         # time; at 100k+ values and n/12 clusters that is gigabytes and hours.

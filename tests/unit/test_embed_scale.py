@@ -17,7 +17,6 @@ import pytest
 from sklearn.cluster import MiniBatchKMeans
 
 from valuegraph.errors import ConfigError
-from valuegraph.ingest import taxonomy_build
 from valuegraph.ingest.embed import Embedder, EmbeddingError, EmbedPlan, embed_plan, load_embedder
 from valuegraph.ingest.taxonomy_build import build_taxonomy, parse_levels
 from valuegraph.ingest.taxonomy_csv import CLUSTER_ID
@@ -167,7 +166,7 @@ def planted(groups: int = 10, per_group: int = 20, seed: int = 4) -> tuple[list[
 def test_minibatch_kmeans_above_the_threshold_gives_a_valid_deterministic_hierarchy() -> None:
     names, vectors = planted()
     levels = parse_levels("10,4,2")
-    with mock.patch.object(taxonomy_build, "MiniBatchKMeans", wraps=MiniBatchKMeans) as spy:
+    with mock.patch("sklearn.cluster.MiniBatchKMeans", wraps=MiniBatchKMeans) as spy:
         first = build_taxonomy(names, vectors, levels=levels, seed=3, minibatch_above=50)
         second = build_taxonomy(names, vectors, levels=levels, seed=3, minibatch_above=50)
     # Level 1 clusters 200 points (over 50): MiniBatchKMeans; levels 2 and 3 cluster 10 and 4.
@@ -191,7 +190,7 @@ def test_minibatch_kmeans_above_the_threshold_gives_a_valid_deterministic_hierar
 
 def test_below_the_threshold_full_kmeans_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     names, vectors = planted(groups=4, per_group=5)
-    with mock.patch.object(taxonomy_build, "MiniBatchKMeans", wraps=MiniBatchKMeans) as spy:
+    with mock.patch("sklearn.cluster.MiniBatchKMeans", wraps=MiniBatchKMeans) as spy:
         build_taxonomy(names, vectors, levels=parse_levels("4,2,1"), seed=0)
     assert spy.call_count == 0
     monkeypatch.setenv("VALUEGRAPH_TAXONOMY_MINIBATCH_ABOVE", "1234")
