@@ -238,11 +238,6 @@ class LinkQuery:
 
 # --- analyses, kept per process until the graph changes ------------------------------------
 
-# The app's memos (its analysis session's, and its whole answers') are the queries layer's:
-# kept across requests, dropped when the graph's fingerprint changes.
-AnalysisStore = GraphMemo
-
-
 class Analyses:
     """The app's one analysis session (``queries.session.AnalysisSession``) over its graph.
 
