@@ -36,7 +36,7 @@ from pathlib import Path
 
 from tests.support.throwaway_neo4j import ThrowawayNeo4j
 from valuegraph.domain import ExtractedRecord
-from valuegraph.graph import writer
+from valuegraph.graph import statements, writer
 from valuegraph.graph.rows import conversation_parameters, record_rows
 from valuegraph.graph.server import LocalServer
 from valuegraph.ingest.jsonl import Accepted, read_jsonl
@@ -169,12 +169,12 @@ def write_py2neo_plan(records: Path, plan: Path, batch_size: int = 5000) -> Path
         for batch in writer._batches(valid, batch_size):
             mapped = [record_rows(record) for record in batch]
             nodes = writer._new_nodes(mapped, known)
-            statements = [[cypher, rows] for cypher, rows in nodes.items() if rows]
+            sent = [[cypher, rows] for cypher, rows in nodes.items() if rows]
             rows = [conversation_parameters(record) for record in mapped]
-            statements.append([writer.WRITE_CONVERSATIONS, rows])
+            sent.append([statements.WRITE_CONVERSATIONS, rows])
             out.write(
                 json.dumps(
-                    {"conversations": len(batch), "statements": statements},
+                    {"conversations": len(batch), "statements": sent},
                     default=lambda value: value.isoformat(),
                 )
                 + "\n"

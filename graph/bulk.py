@@ -37,6 +37,7 @@ import numpy as np
 
 from valuegraph.domain import ExtractedRecord, Label, RelType
 from valuegraph.errors import InputError, ServerError
+from valuegraph.graph import statements
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.rows import CONVERSATION_PROPERTIES, conversation_cells, record_rows
 from valuegraph.graph.server import LocalServer
@@ -123,7 +124,7 @@ def ensure_bulk_target(settings: Settings) -> LocalServer:
     server = LocalServer(settings)
     server.start()
     with Graph.connect(settings) as graph:
-        if graph.read("MATCH (n) RETURN count(n) > 0 AS used")[0]["used"]:
+        if graph.read(statements.DATABASE_USED)[0]["used"]:
             raise InputError(
                 f"--bulk needs an empty database, and {settings.neo4j_database} has data; "
                 "run `valuegraph neo4j start --fresh` to wipe it, or load without --bulk"
@@ -403,19 +404,13 @@ def import_threads() -> int:
     return max(16, os.cpu_count() or 1)
 
 
-DELETE_CONVERSATIONS = """
-MATCH (c:Conversation) WHERE c.id IN $ids
-CALL (c) { DETACH DELETE c } IN TRANSACTIONS OF 1000 ROWS
-"""
-
-
 def delete_conversations(graph: Graph, ids: Iterable[str]) -> None:
     """Delete the conversations ``ids`` with their relationships (every node of a repeated id)."""
-    graph.run_autocommit(DELETE_CONVERSATIONS, {"ids": sorted(ids)})
+    graph.run_autocommit(statements.DELETE_CONVERSATIONS, {"ids": sorted(ids)})
 
 
 def graph_size(graph: Graph) -> tuple[int, int]:
     """(conversations, relationships) in the graph."""
-    conversations = graph.read("MATCH (c:Conversation) RETURN count(c) AS n")[0]["n"]
-    relationships = graph.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    conversations = graph.read(statements.COUNT_CONVERSATIONS)[0]["n"]
+    relationships = graph.read(statements.COUNT_RELATIONSHIPS)[0]["n"]
     return int(conversations), int(relationships)

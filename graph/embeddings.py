@@ -3,6 +3,7 @@
 Each embedded node carries ``embedding`` (a list of floats) and ``embedding_model``, so a change
 of model re-embeds exactly the nodes embedded with the old one. Labels come from the fixed
 :data:`VECTOR_INDEXES` table, never from input, as Cypher cannot take a label as a parameter.
+The statement text is :mod:`graph.statements`'.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import numpy.typing as npt
 
 from valuegraph.domain import Label
 from valuegraph.errors import ConfigError, InputError
+from valuegraph.graph import statements
 from valuegraph.graph.connection import Graph
 from valuegraph.keys import normalise_key
 
-# label -> vector index name. The allow-list for every label spliced into Cypher below.
+# label -> vector index name. The allow-list for every label this module splices into Cypher.
 VECTOR_INDEXES: dict[str, str] = {
     Label.AI_VALUE: "ai_value_embedding",
     Label.HUMAN_VALUE: "human_value_embedding",
@@ -44,20 +46,12 @@ def _label(label: str) -> str:
 
 
 def vector_index_statement(label: str, dimensions: int) -> str:
-    return (
-        f"CREATE VECTOR INDEX {VECTOR_INDEXES[_label(label)]} IF NOT EXISTS "
-        f"FOR (n:{label}) ON (n.embedding) "
-        f"OPTIONS {{indexConfig: {{`vector.dimensions`: {int(dimensions)}, "
-        "`vector.similarity_function`: 'cosine'}}"
-    )
+    return statements.create_vector_index(VECTOR_INDEXES[_label(label)], label, dimensions)
 
 
 def ensure_vector_indexes(graph: Graph, dimensions: int) -> None:
     """Create the three vector indexes if missing; refuse to mix dimensions in one index."""
-    existing = graph.read(
-        "SHOW VECTOR INDEXES YIELD name, options "
-        "RETURN name, options.indexConfig['vector.dimensions'] AS dimensions"
-    )
+    existing = graph.read(statements.VECTOR_INDEX_DIMENSIONS)
     found = {row["name"]: row["dimensions"] for row in existing}
     for label, name in VECTOR_INDEXES.items():
         if name in found and found[name] is not None and int(found[name]) != dimensions:
@@ -66,26 +60,18 @@ def ensure_vector_indexes(graph: Graph, dimensions: int) -> None:
                 f"{dimensions}; drop it (DROP INDEX {name}) to re-embed with the new model"
             )
         graph.run_autocommit(vector_index_statement(label, dimensions))
-    graph.run_autocommit("CALL db.awaitIndexes(300)")
+    graph.run_autocommit(statements.AWAIT_INDEXES)
 
 
 def nodes_to_embed(graph: Graph, label: str, model: str) -> list[tuple[str, str]]:
     """(key, name) of nodes with no embedding, or one made by another model."""
-    rows = graph.read(
-        f"MATCH (n:{_label(label)}) "
-        "WHERE n.embedding IS NULL OR coalesce(n.embedding_model, '') <> $model "
-        "RETURN n.key AS key, n.name AS name ORDER BY key",
-        {"model": model},
-    )
+    rows = graph.read(statements.nodes_to_embed(_label(label)), {"model": model})
     return [(row["key"], row["name"] or row["key"]) for row in rows]
 
 
 def write_embeddings(graph: Graph, label: str, rows: Sequence[dict[str, Any]], model: str) -> None:
     """``rows``: ``{"key", "embedding"}``. Nodes that are gone meanwhile are skipped."""
-    statement = (
-        f"UNWIND $rows AS row MATCH (n:{_label(label)} {{key: row.key}}) "
-        "SET n.embedding = row.embedding, n.embedding_model = $model"
-    )
+    statement = statements.write_embeddings(_label(label))
     for start in range(0, len(rows), EMBED_BATCH):
         graph.write(statement, {"rows": list(rows[start : start + EMBED_BATCH]), "model": model})
 
@@ -129,18 +115,14 @@ def similar(
     """The ``top`` nodes nearest to ``text`` through the vector index, the exact match left out."""
     if not 1 <= top <= 1000:
         raise InputError("--top must be between 1 and 1000")
-    missing = graph.read(
-        f"MATCH (n:{_label(label)}) WHERE n.embedding IS NULL RETURN count(n) AS n"
-    )[0]["n"]
+    missing = graph.read(statements.count_unembedded(_label(label)))[0]["n"]
     if missing:
         raise InputError(
             f"{missing} {label} nodes have no embedding yet; run `valuegraph values embed`"
         )
     vector = embedder.encode([text])[0].tolist()
     rows = graph.read(
-        "CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score "
-        "WHERE node.key <> $key "
-        "RETURN node.name AS name, node.key AS key, score ORDER BY score DESC, key LIMIT $top",
+        statements.SIMILAR_NODES,
         {
             "index": VECTOR_INDEXES[label],
             "k": top + 1,
@@ -159,25 +141,14 @@ def set_aliases(graph: Graph, aliases: dict[str, list[str]]) -> int:
         return 0
     updated = 0
     for label in (Label.AI_VALUE, Label.HUMAN_VALUE):
-        result = graph.write(
-            f"UNWIND $rows AS row MATCH (n:{label} {{key: row.key}}) "
-            "SET n.aliases = [a IN coalesce(n.aliases, []) WHERE NOT a IN row.aliases] "
-            "+ row.aliases "
-            "RETURN count(n) AS n",
-            {"rows": rows},
-        )
+        result = graph.write(statements.set_aliases(label), {"rows": rows})
         updated += int(result[0]["n"]) if result else 0
     return updated
 
 
 def value_vocabulary(graph: Graph, model: str) -> tuple[list[str], list[list[float]]]:
     """Names and embeddings of every AI and human value already embedded with ``model``."""
-    rows = graph.read(
-        "CALL () { MATCH (v:AIValue) RETURN v UNION MATCH (v:HumanValue) RETURN v } "
-        "WITH v WHERE v.embedding IS NOT NULL AND v.embedding_model = $model "
-        "RETURN DISTINCT v.key AS key, v.name AS name, v.embedding AS embedding ORDER BY key",
-        {"model": model},
-    )
+    rows = graph.read(statements.VALUE_VOCABULARY, {"model": model})
     seen: dict[str, tuple[str, list[float]]] = {}
     for row in rows:
         seen.setdefault(row["key"], (row["name"] or row["key"], row["embedding"]))
@@ -186,5 +157,5 @@ def value_vocabulary(graph: Graph, model: str) -> tuple[list[str], list[list[flo
 
 def ai_value_names(graph: Graph) -> list[str]:
     """The names of the graph's AI values, by key: the vocabulary an offline extraction grows."""
-    rows = graph.read("MATCH (v:AIValue) RETURN v.name AS name ORDER BY v.key")
+    rows = graph.read(statements.AI_VALUE_NAMES)
     return [row["name"] for row in rows if row["name"]]

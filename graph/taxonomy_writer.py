@@ -3,7 +3,8 @@
 ``(:AIValue)-[:IN_CLUSTER]->(:Cluster {kind:'ai_value', level:1})-[:IN_CLUSTER]->...`` and the
 same for ``(:Task)`` with ``kind:'task'``. A rebuild replaces the clusters of its kind in one
 transaction: readers see the old taxonomy or the new one, never half of each. The cluster Cypher
-is :mod:`graph.writer`'s, so imported and built clusters look the same.
+is the same as :mod:`graph.writer`'s (both in :mod:`graph.statements`), so imported and built
+clusters look the same.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 
 from valuegraph.domain import CLUSTER_LEAVES, Cluster, Leaf, Taxonomy
 from valuegraph.errors import InputError
+from valuegraph.graph import statements
 from valuegraph.graph.connection import Graph
-from valuegraph.graph.writer import LINK_CLUSTERS, WRITE_CLUSTERS
 from valuegraph.keys import normalise_key
 
 # kind -> (leaf label, relationship a conversation uses to reach the leaf). The allow-list.
@@ -57,22 +58,17 @@ def write_taxonomy(graph: Graph, taxonomy: Taxonomy) -> dict[str, int]:
         for v in taxonomy.leaves
         if v.parent_id
     ]
-    link_leaves = (
-        f"UNWIND $rows AS row MATCH (v:{label} {{key: row.key}}) "
-        "OPTIONAL MATCH (v)-[old:IN_CLUSTER]->(:Cluster {kind: $kind}) DELETE old "
-        "WITH DISTINCT v, row MATCH (c:Cluster {id: row.parent}) MERGE (v)-[:IN_CLUSTER]->(c) "
-        "RETURN count(*) AS n"
-    )
-    drop_stale = (
-        "MATCH (c:Cluster {kind: $kind}) WHERE NOT c.id IN $keep "
-        "DETACH DELETE c RETURN count(*) AS n"
-    )
+    link_leaves = statements.link_leaves(label)
 
     def work(tx: Any) -> dict[str, int]:
-        tx.run(WRITE_CLUSTERS, rows=clusters).consume()
-        tx.run(LINK_CLUSTERS, rows=[c for c in clusters if c["parent"] is not None]).consume()
+        tx.run(statements.WRITE_CLUSTERS, rows=clusters).consume()
+        tx.run(
+            statements.LINK_CLUSTERS, rows=[c for c in clusters if c["parent"] is not None]
+        ).consume()
         linked = tx.run(link_leaves, rows=leaves, kind=taxonomy.kind).single()
-        dropped = tx.run(drop_stale, kind=taxonomy.kind, keep=[c["id"] for c in clusters]).single()
+        dropped = tx.run(
+            statements.DROP_STALE_CLUSTERS, kind=taxonomy.kind, keep=[c["id"] for c in clusters]
+        ).single()
         return {
             "clusters": len(clusters),
             "leaves_linked": int(linked["n"]) if linked else 0,
@@ -85,32 +81,18 @@ def write_taxonomy(graph: Graph, taxonomy: Taxonomy) -> dict[str, int]:
 def read_leaves(graph: Graph, kind: str) -> list[dict[str, Any]]:
     """Every leaf node of ``kind`` with its name, embedding and number of conversations."""
     label, relationship = _leaf(kind)
-    return graph.read(
-        f"MATCH (v:{label}) "
-        f"RETURN v.key AS key, v.name AS name, v.embedding AS embedding, "
-        f"COUNT {{ (:Conversation)-[:{relationship}]->(v) }} AS conversations ORDER BY key"
-    )
+    return graph.read(statements.read_leaves(label, relationship))
 
 
 def read_taxonomy(graph: Graph, kind: str) -> Taxonomy:
     """The taxonomy of ``kind`` as stored, ready to export to ``values_tree.csv``."""
     label, relationship = _leaf(kind)
-    cluster_rows = graph.read(
-        "MATCH (c:Cluster {kind: $kind}) OPTIONAL MATCH (c)-[:IN_CLUSTER]->(p:Cluster) "
-        "RETURN c.id AS id, c.name AS name, coalesce(c.description, '') AS description, "
-        "c.level AS level, p.id AS parent, c.pct_total_occurrences AS pct ORDER BY id",
-        {"kind": kind},
-    )
+    cluster_rows = graph.read(statements.READ_CLUSTERS, {"kind": kind})
     if not cluster_rows:
         raise InputError(
             f"the graph holds no {kind} taxonomy; run `valuegraph taxonomy build` first"
         )
-    leaf_rows = graph.read(
-        f"MATCH (v:{label})-[:IN_CLUSTER]->(c:Cluster {{kind: $kind, level: 1}}) "
-        f"RETURN v.name AS name, c.id AS parent, v.pct_total_occurrences AS pct, "
-        f"COUNT {{ (:Conversation)-[:{relationship}]->(v) }} AS conversations ORDER BY v.key",
-        {"kind": kind},
-    )
+    leaf_rows = graph.read(statements.read_taxonomy_leaves(label, relationship), {"kind": kind})
     # Published shares are kept as they are; otherwise shares come from conversation counts.
     use_pct = all(row["pct"] is not None for row in leaf_rows)
     leaves = tuple(

@@ -3,6 +3,7 @@
 A batch is one transaction. Within it a conversation is merged, its outgoing
 relationships are deleted and written anew, so a second record with the same
 ``conversation_id`` replaces the first, and re-ingesting a file changes nothing.
+The statement text is :mod:`graph.statements`'.
 """
 
 from __future__ import annotations
@@ -16,66 +17,9 @@ from itertools import islice
 from typing import Any
 
 from valuegraph.domain import ExtractedRecord
+from valuegraph.graph import statements
 from valuegraph.graph.connection import Graph
 from valuegraph.graph.rows import RecordRows, conversation_parameters, record_rows
-
-MERGE_TASKS = """
-UNWIND $rows AS row
-MERGE (t:Task {key: row.key}) ON CREATE SET t.name = row.name
-"""
-
-MERGE_AI_VALUES = """
-UNWIND $rows AS row
-MERGE (v:AIValue {key: row.key}) ON CREATE SET v.name = row.name
-"""
-
-MERGE_HUMAN_VALUES = """
-UNWIND $rows AS row
-MERGE (v:HumanValue {key: row.key}) ON CREATE SET v.name = row.name
-"""
-
-MERGE_MODELS = """
-UNWIND $rows AS row
-MERGE (:Model {name: row.name})
-"""
-
-# One statement per batch: conversation properties, then its relationships replaced.
-# The endpoint nodes exist already (merged above), so plain MATCH + CREATE suffices.
-WRITE_CONVERSATIONS = """
-UNWIND $rows AS row
-MERGE (c:Conversation {id: row.id})
-SET c.model = row.model,
-    c.created_at = row.created_at,
-    c.subjective = row.subjective,
-    c.response_type = row.response_type,
-    c.language = row.language,
-    c.source = row.source,
-    c.text = row.text
-WITH c, row
-CALL (c) {
-  MATCH (c)-[old:ABOUT|AI_EXPRESSED|HUMAN_EXPRESSED|BY_MODEL]->()
-  DELETE old
-}
-CALL (c, row) {
-  MATCH (t:Task {key: row.task_key})
-  CREATE (c)-[:ABOUT]->(t)
-}
-CALL (c, row) {
-  UNWIND row.ai AS mention
-  MATCH (v:AIValue {key: mention.key})
-  CREATE (c)-[:AI_EXPRESSED {explicit: mention.explicit}]->(v)
-}
-CALL (c, row) {
-  UNWIND row.human AS key
-  MATCH (v:HumanValue {key: key})
-  CREATE (c)-[:HUMAN_EXPRESSED]->(v)
-}
-CALL (c, row) {
-  WITH c, row WHERE row.model IS NOT NULL
-  MATCH (m:Model {name: row.model})
-  CREATE (c)-[:BY_MODEL]->(m)
-}
-"""
 
 
 @dataclass
@@ -128,10 +72,10 @@ def _new_nodes(batch: list[RecordRows], known: _KnownNodes) -> dict[str, list[di
     known.human_values.update(human_values)
     known.models.update(models)
     return {
-        MERGE_TASKS: [{"key": k, "name": n} for k, n in tasks.items()],
-        MERGE_AI_VALUES: [{"key": k, "name": n} for k, n in ai_values.items()],
-        MERGE_HUMAN_VALUES: [{"key": k, "name": n} for k, n in human_values.items()],
-        MERGE_MODELS: [{"name": n} for n in models.values()],
+        statements.MERGE_TASKS: [{"key": k, "name": n} for k, n in tasks.items()],
+        statements.MERGE_AI_VALUES: [{"key": k, "name": n} for k, n in ai_values.items()],
+        statements.MERGE_HUMAN_VALUES: [{"key": k, "name": n} for k, n in human_values.items()],
+        statements.MERGE_MODELS: [{"name": n} for n in models.values()],
     }
 
 
@@ -201,52 +145,10 @@ def _merge_nodes(graph: Graph, nodes: dict[str, list[dict[str, str]]]) -> None:
 
 def _write_conversations(graph: Graph, rows: list[dict[str, Any]]) -> int:
     def work(tx: Any) -> int:
-        summary = tx.run(WRITE_CONVERSATIONS, rows=rows).consume()
+        summary = tx.run(statements.WRITE_CONVERSATIONS, rows=rows).consume()
         return int(summary.counters.relationships_created)
 
     return graph.write_tx(work)
-
-
-WRITE_CLUSTERS = """
-UNWIND $rows AS row
-MERGE (c:Cluster {id: row.id})
-SET c.name = row.name,
-    c.description = row.description,
-    c.level = row.level,
-    c.kind = row.kind,
-    c.pct_total_occurrences = row.pct
-"""
-
-# Cluster parents, and value memberships: the old edge is replaced, so a re-import moves nodes.
-LINK_CLUSTERS = """
-UNWIND $rows AS row
-MATCH (c:Cluster {id: row.id})
-OPTIONAL MATCH (c)-[old:IN_CLUSTER]->()
-DELETE old
-WITH DISTINCT c, row
-MATCH (parent:Cluster {id: row.parent})
-MERGE (c)-[:IN_CLUSTER]->(parent)
-"""
-
-WRITE_TAXONOMY_VALUES = """
-UNWIND $rows AS row
-MERGE (v:AIValue {key: row.key})
-ON CREATE SET v.name = row.name
-SET v.pct_total_occurrences = coalesce(row.pct, v.pct_total_occurrences)
-WITH v, row
-OPTIONAL MATCH (v)-[old:IN_CLUSTER]->()
-DELETE old
-WITH DISTINCT v, row
-MATCH (parent:Cluster {id: row.parent})
-MERGE (v)-[:IN_CLUSTER]->(parent)
-"""
-
-WRITE_FREQUENCIES = """
-UNWIND $rows AS row
-MERGE (v:AIValue {key: row.key})
-ON CREATE SET v.name = row.name
-SET v.pct_convos = row.pct
-"""
 
 
 @dataclass(frozen=True)
@@ -262,10 +164,10 @@ def load_taxonomy(graph: Graph, rows: TaxonomyRows, *, batch_size: int = 5000) -
     """Write clusters, then their parent links, then values and frequencies, in batches."""
     # Parents first: every cluster must exist before any IN_CLUSTER edge points at it.
     for statement, table in (
-        (WRITE_CLUSTERS, rows.clusters),
-        (LINK_CLUSTERS, [row for row in rows.clusters if row["parent"] is not None]),
-        (WRITE_TAXONOMY_VALUES, rows.values),
-        (WRITE_FREQUENCIES, rows.frequencies),
+        (statements.WRITE_CLUSTERS, rows.clusters),
+        (statements.LINK_CLUSTERS, [row for row in rows.clusters if row["parent"] is not None]),
+        (statements.WRITE_TAXONOMY_VALUES, rows.values),
+        (statements.WRITE_FREQUENCIES, rows.frequencies),
     ):
         for start in range(0, len(table), batch_size):
             graph.write(statement, {"rows": table[start : start + batch_size]})

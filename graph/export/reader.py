@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
+from valuegraph.graph import statements
 from valuegraph.graph.connection import Graph
-from valuegraph.graph.export import queries
 from valuegraph.graph.export.model import (
     ExportNode,
     ExportRelationship,
@@ -63,7 +63,7 @@ class SubgraphReader:
         nodes = SchemaBuilder("node")
         counts = {"conversations": 0, "suppressed": 0, "relationships": 0}
         for row in self._schema_rows(
-            queries.node_schema_query(self.plan.nodes.fragment), self.plan.nodes.params
+            statements.node_schema_query(self.plan.nodes.fragment), self.plan.nodes.params
         ):
             labels = tuple(row["labels"])
             if not row["kept"]:
@@ -76,7 +76,7 @@ class SubgraphReader:
                 for rel in source.relationships:
                     relationships.add_element((rel.type,), rel.properties)
                 continue
-            query = queries.relationship_schema_query(source.fragment)
+            query = statements.relationship_schema_query(source.fragment)
             for row in self._schema_rows(query, source.params):
                 if not row["kept"]:
                     counts["relationships"] += row["rows"]
@@ -108,7 +108,7 @@ class SubgraphReader:
         """Every node of the plan (or of one label combination), each once."""
         source = self.plan.nodes
         params = {**source.params, "only_labels": list(labels) if labels is not None else None}
-        with self.graph.stream(queries.node_rows_query(source.fragment), params) as records:
+        with self.graph.stream(statements.node_rows_query(source.fragment), params) as records:
             for record in records:
                 node_labels = tuple(record["labels"])
                 self.nodes_read += 1
@@ -131,7 +131,7 @@ class SubgraphReader:
         self, source: CypherRows, type_: str | None
     ) -> Iterator[ExportRelationship]:
         params = {**source.params, "only_type": type_}
-        query = queries.relationship_rows_query(source.fragment)
+        query = statements.relationship_rows_query(source.fragment)
         with self.graph.stream(query, params) as records:
             for record in records:
                 self.relationships_read += 1

@@ -28,8 +28,8 @@ from typing import Any
 import neo4j
 
 from valuegraph.errors import InputError, QueryError
+from valuegraph.graph import statements
 from valuegraph.graph.connection import Graph
-from valuegraph.graph.export import queries
 from valuegraph.graph.export.model import ExportRelationship
 from valuegraph.keys import normalise_key
 
@@ -42,7 +42,7 @@ MAX_NEIGHBOURHOOD_NODES = 100_000
 
 @dataclass(frozen=True)
 class CypherRows:
-    """A fragment of ``queries.py`` (leaving ``n`` or ``r`` per row) and its parameters."""
+    """A fragment of :mod:`graph.statements` (leaving ``n`` or ``r`` per row) and its parameters."""
 
     fragment: str
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -201,13 +201,13 @@ def plan(graph: Graph, selection: Selection, privacy: Privacy) -> SubgraphPlan:
 
 
 def _plan_cluster(graph: Graph, branch: ClusterBranch, privacy: Privacy) -> SubgraphPlan:
-    if not graph.read(queries.CLUSTER_EXISTS, {"cluster": branch.cluster_id})[0]["found"]:
+    if not graph.read(statements.CLUSTER_EXISTS, {"cluster": branch.cluster_id})[0]["found"]:
         raise InputError(f"--cluster {branch.cluster_id!r}: no Cluster with that id")
     params = {**privacy.params(), "cluster": branch.cluster_id}
     return SubgraphPlan(
         description=branch.describe(),
-        nodes=CypherRows(queries.CLUSTER_BRANCH_NODES, params),
-        relationships=(CypherRows(queries.CLUSTER_BRANCH_RELATIONSHIPS, params),),
+        nodes=CypherRows(statements.CLUSTER_BRANCH_NODES, params),
+        relationships=(CypherRows(statements.CLUSTER_BRANCH_RELATIONSHIPS, params),),
     )
 
 
@@ -215,7 +215,7 @@ def materialised_association_count(graph: Graph) -> int:
     """How many ASSOCIATED_WITH and CO_OCCURS_WITH edges ``analyze materialize`` has written."""
     return sum(
         int(graph.read(query)[0]["edges"])
-        for query in (queries.COUNT_ASSOCIATED_WITH, queries.COUNT_CO_OCCURS_WITH)
+        for query in (statements.COUNT_ASSOCIATED_WITH, statements.COUNT_CO_OCCURS_WITH)
     )
 
 
@@ -226,11 +226,11 @@ def _plan_associations(graph: Graph, selection: Associations, privacy: Privacy) 
             "run `valuegraph analyze materialize` first"
         )
     params = {**privacy.params(), "min_residual": selection.min_residual}
-    weak = graph.read(queries.COUNT_WEAK_ASSOCIATIONS, params)[0]["suppressed"]
+    weak = graph.read(statements.COUNT_WEAK_ASSOCIATIONS, params)[0]["suppressed"]
     return SubgraphPlan(
         description=selection.describe(),
-        nodes=CypherRows(queries.ASSOCIATION_NODES, params),
-        relationships=(CypherRows(queries.ASSOCIATION_RELATIONSHIPS, params),),
+        nodes=CypherRows(statements.ASSOCIATION_NODES, params),
+        relationships=(CypherRows(statements.ASSOCIATION_RELATIONSHIPS, params),),
         suppressed_pairs=int(weak),
     )
 
@@ -243,7 +243,8 @@ def _find_seed(graph: Graph, around: Around, privacy: Privacy) -> str:
         raise InputError(f"--around conversation:{around.name!r} needs --include-conversations")
     key = around.name.strip() if around.kind == "conversation" else normalise_key(around.name)
     rows = graph.read(
-        queries.find_seed_query(around.kind), {**privacy.params(), "key": key, "raw": around.name}
+        statements.find_seed_query(around.kind),
+        {**privacy.params(), "key": key, "raw": around.name},
     )
     if not rows:
         raise InputError(f"--around {around.kind}:{around.name!r}: not in the graph")
@@ -287,7 +288,7 @@ class _Walk:
 def _plan_around(graph: Graph, around: Around, privacy: Privacy) -> SubgraphPlan:
     seed = _find_seed(graph, around, privacy)
     materialised = materialised_association_count(graph) > 0
-    expand = queries.expand_query(materialised)
+    expand = statements.expand_query(materialised)
     walk = _Walk(visited={seed: None})
     frontier = [seed]
     for _ in range(around.depth):
@@ -313,7 +314,7 @@ def _plan_around(graph: Graph, around: Around, privacy: Privacy) -> SubgraphPlan
     mode = "materialised associations" if materialised else "co-occurrence counts"
     relationships: list[CypherRows | ComputedRows] = [
         CypherRows(
-            queries.RELATIONSHIPS_BY_ID,
+            statements.RELATIONSHIPS_BY_ID,
             {**privacy.params(), "relationship_ids": list(walk.relationship_ids)},
         )
     ]
@@ -321,7 +322,9 @@ def _plan_around(graph: Graph, around: Around, privacy: Privacy) -> SubgraphPlan
         relationships.append(ComputedRows(tuple(walk.computed.values())))
     return SubgraphPlan(
         description=f"{around.describe()} by {mode}",
-        nodes=CypherRows(queries.NODES_BY_ID, {**privacy.params(), "node_ids": list(walk.visited)}),
+        nodes=CypherRows(
+            statements.NODES_BY_ID, {**privacy.params(), "node_ids": list(walk.visited)}
+        ),
         relationships=tuple(relationships),
         suppressed_pairs=walk.suppressed,
     )
@@ -343,7 +346,7 @@ class Explained:
 
 def _explain(graph: Graph, cypher: str, params: Mapping[str, Any] | None = None) -> Explained:
     def work(tx: neo4j.ManagedTransaction) -> Explained:
-        result = tx.run(_EXPLAIN + cypher, dict(params or {}))
+        result = tx.run(statements.EXPLAIN + cypher, dict(params or {}))
         keys = list(result.keys())
         summary = result.consume()
         return Explained(str(summary.query_type), keys, _operators(summary.plan or {}))
@@ -372,7 +375,6 @@ def _backtick(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-_EXPLAIN = "EXPLAIN "
 _POSITION = re.compile(r"\(line 1, column (\d+) \(offset: (\d+)\)\)")
 
 
@@ -381,7 +383,8 @@ def _first_line_of_query_error(message: str) -> str:
     first = message.removeprefix("read: ").splitlines()[0] if message else "failed"
 
     def shift(match: re.Match[str]) -> str:
-        column, offset = (int(match[1]) - len(_EXPLAIN), int(match[2]) - len(_EXPLAIN))
+        skip = len(statements.EXPLAIN)
+        column, offset = (int(match[1]) - skip, int(match[2]) - skip)
         return f"(line 1, column {column} (offset: {offset}))"
 
     return _POSITION.sub(shift, first)
@@ -418,17 +421,17 @@ def _plan_user_query(graph: Graph, selection: UserQuery, privacy: Privacy) -> Su
             "--cypher: the query returns no columns; RETURN nodes, relationships or paths"
         )
     # The user's text sits on its own lines, so a trailing // comment cannot swallow the brace.
-    wrapper = queries.USER_QUERY_WRAPPER.format(
+    wrapper = statements.USER_QUERY_WRAPPER.format(
         user_query=cypher, columns=", ".join(_backtick(c) for c in columns)
     )
-    node_fragment = wrapper + queries.USER_QUERY_NODES
-    relationship_fragment = wrapper + queries.USER_QUERY_RELATIONSHIPS
+    node_fragment = wrapper + statements.USER_QUERY_NODES
+    relationship_fragment = wrapper + statements.USER_QUERY_RELATIONSHIPS
     # Checked again as wrapped: text that tried to close the wrapper early cannot write either.
     params = privacy.params()
     tails = {"only_labels": None, "only_type": None}
-    check_read_only(graph, queries.node_rows_query(node_fragment), {**params, **tails})
+    check_read_only(graph, statements.node_rows_query(node_fragment), {**params, **tails})
     check_read_only(
-        graph, queries.relationship_rows_query(relationship_fragment), {**params, **tails}
+        graph, statements.relationship_rows_query(relationship_fragment), {**params, **tails}
     )
     return SubgraphPlan(
         description=selection.describe(),
