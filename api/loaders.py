@@ -238,6 +238,7 @@ class LinkQuery:
 
 # --- analyses, kept per process until the graph changes ------------------------------------
 
+
 class Analyses:
     """The app's one analysis session (``queries.session.AnalysisSession``) over its graph.
 
