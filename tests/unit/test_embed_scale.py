@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from sklearn.cluster import MiniBatchKMeans
 
+from tests.support.planted_vectors import planted
 from valuegraph.errors import ConfigError
 from valuegraph.ingest.embed import Embedder, EmbeddingError, EmbedPlan, embed_plan, load_embedder
 from valuegraph.ingest.taxonomy_build import build_taxonomy, parse_levels
@@ -151,20 +152,8 @@ def test_an_unusable_device_is_a_config_error() -> None:
 # --- MiniBatchKMeans ------------------------------------------------------------------------
 
 
-def planted(groups: int = 10, per_group: int = 20, seed: int = 4) -> tuple[list[str], np.ndarray]:
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(groups, 384))
-    names, vectors = [], []
-    for g, centre in enumerate(centres):
-        for i in range(per_group):
-            names.append(f"group {g} value {i}")
-            vectors.append(centre + 0.15 * rng.normal(size=384))
-    matrix = np.asarray(vectors, dtype=np.float32)
-    return names, matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
-
-
 def test_minibatch_kmeans_above_the_threshold_gives_a_valid_deterministic_hierarchy() -> None:
-    names, vectors = planted()
+    names, vectors = planted(groups=10, per_group=20, seed=4)
     levels = parse_levels("10,4,2")
     with mock.patch("sklearn.cluster.MiniBatchKMeans", wraps=MiniBatchKMeans) as spy:
         first = build_taxonomy(names, vectors, levels=levels, seed=3, minibatch_above=50)
@@ -189,7 +178,7 @@ def test_minibatch_kmeans_above_the_threshold_gives_a_valid_deterministic_hierar
 
 
 def test_below_the_threshold_full_kmeans_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    names, vectors = planted(groups=4, per_group=5)
+    names, vectors = planted(groups=4, per_group=5, seed=4)
     with mock.patch("sklearn.cluster.MiniBatchKMeans", wraps=MiniBatchKMeans) as spy:
         build_taxonomy(names, vectors, levels=parse_levels("4,2,1"), seed=0)
     assert spy.call_count == 0

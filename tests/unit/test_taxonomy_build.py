@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tests.support.fake_anthropic import FakeAnthropic
+from tests.support.planted_vectors import planted
 from valuegraph.domain import ExtractedRecord
 from valuegraph.errors import ConfigError, InputError
 from valuegraph.ingest.embed import Embedder, load_embedder, resolve_model_path
@@ -31,19 +32,6 @@ from valuegraph.ingest.taxonomy_csv import (
 @pytest.fixture(scope="module")
 def embedder() -> Embedder:
     return load_embedder()  # one per process, shared with the integration tests' fixture
-
-
-def planted(n_groups: int = 12, per_group: int = 10, seed: int = 0) -> tuple[list[str], np.ndarray]:
-    """Names and unit vectors in tight groups: clustering has a right answer."""
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(n_groups, 384))
-    names, vectors = [], []
-    for g, centre in enumerate(centres):
-        for i in range(per_group):
-            names.append(f"group {g} value {i}")
-            vectors.append(centre + 0.15 * rng.normal(size=384))
-    matrix = np.asarray(vectors, dtype=np.float32)
-    return names, matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
 
 
 def test_the_default_model_loads_offline_from_the_installed_package(embedder: Embedder) -> None:
@@ -112,7 +100,7 @@ def test_levels_parse_and_resolve() -> None:
 
 
 def test_hierarchical_kmeans_is_deterministic_for_a_seed() -> None:
-    names, vectors = planted()
+    names, vectors = planted(groups=12, per_group=10, seed=0)
     levels = parse_levels("12,4,2")
     a = build_taxonomy(names, vectors, levels=levels, seed=5)
     b = build_taxonomy(names, vectors, levels=levels, seed=5)
@@ -144,7 +132,7 @@ def test_offline_names_come_from_the_medoid_and_distinctive_terms(embedder: Embe
 
 
 def test_csv_export_reads_back_with_the_release_reader(tmp_path: Path) -> None:
-    names, vectors = planted(n_groups=6, per_group=5)
+    names, vectors = planted(groups=6, per_group=5, seed=0)
     counts = {n: i + 1 for i, n in enumerate(names)}
     taxonomy = build_taxonomy(names, vectors, counts=counts, levels=parse_levels("6,3,2"), seed=1)
     path = tmp_path / "values_tree.csv"
@@ -165,7 +153,7 @@ def test_csv_export_reads_back_with_the_release_reader(tmp_path: Path) -> None:
 
 
 def test_claude_names_clusters_from_members_against_non_members(tmp_path: Path) -> None:
-    names, vectors = planted(n_groups=3, per_group=4)
+    names, vectors = planted(groups=3, per_group=4, seed=0)
 
     def answer(request: dict) -> dict:
         found = re.search(r"<members kind='[^']+'>\n([^\n]+)", request["messages"][0]["content"])
